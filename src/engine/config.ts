@@ -1,0 +1,256 @@
+// The one typed training configuration: defaults, student/teacher presets, derived values and validation.
+// Pure data (no tfjs import) so the UI, the share-URL codec and the worker protocol can all import it.
+
+export type Distillation = 'none' | 'soft' | 'hard';
+export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export type TeacherSource = 'pretrained' | 'train';
+export type DatasetName = 'fashion-mnist';
+
+/** Architecture of a DeiT student (facebookresearch/deit `DistilledVisionTransformer`). */
+export interface StudentArch {
+  embedDim: number;
+  depth: number;
+  numHeads: number;
+  mlpRatio: number;
+  patchSize: number;
+}
+
+export const STUDENT_PRESETS = {
+  /** One block, 32 wide: for tests and CPU-only browsers. */
+  'deit-nano': { embedDim: 32, depth: 1, numHeads: 2, mlpRatio: 4, patchSize: 4 },
+  /** 64 wide, 4 deep: the default, trains in minutes on a laptop GPU. */
+  'deit-micro': { embedDim: 64, depth: 4, numHeads: 4, mlpRatio: 4, patchSize: 4 },
+  /** 128 wide, 6 deep: for discrete GPUs. */
+  'deit-mini': { embedDim: 128, depth: 6, numHeads: 4, mlpRatio: 4, patchSize: 4 },
+  /** The real DeiT-Ti width, depth and heads (192 / 12 / 3). */
+  'deit-ti': { embedDim: 192, depth: 12, numHeads: 3, mlpRatio: 4, patchSize: 4 },
+} as const satisfies Record<string, StudentArch>;
+
+export type StudentPreset = keyof typeof STUDENT_PRESETS;
+export const STUDENT_PRESET_NAMES = Object.keys(STUDENT_PRESETS) as StudentPreset[];
+
+/** The CNN teacher: conv3x3 layers (ReLU, 2x2 max-pool after those marked), then a dense head. */
+export interface TeacherArch {
+  /** Output channels of each 3x3 conv ('same' padding, ReLU). */
+  channels: readonly number[];
+  /** Whether a 2x2 max-pool follows the conv at the same index. */
+  poolAfter: readonly boolean[];
+}
+
+export const TEACHER_ARCH: TeacherArch = {
+  channels: [32, 64, 128],
+  poolAfter: [false, true, true],
+};
+
+export interface DatasetInfo {
+  name: DatasetName;
+  imageSize: number;
+  channels: number;
+  numClasses: number;
+  trainCount: number;
+  testCount: number;
+  classNames: readonly string[];
+  /** Per-pixel mean and std of the training set on [0,1] values, for normalisation. */
+  mean: number;
+  std: number;
+}
+
+export const DATASETS: Record<DatasetName, DatasetInfo> = {
+  'fashion-mnist': {
+    name: 'fashion-mnist',
+    imageSize: 28,
+    channels: 1,
+    numClasses: 10,
+    trainCount: 60000,
+    testCount: 10000,
+    classNames: [
+      'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat',
+      'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+    ],
+    mean: 0.286,
+    std: 0.353,
+  },
+};
+
+export interface TrainConfig {
+  dataset: DatasetName;
+  student: StudentPreset;
+  teacher: TeacherSource;
+  /** Epochs over the training subset when the teacher is trained in the page. */
+  teacherEpochs: number;
+  distillation: Distillation;
+  /** Distillation temperature T (soft mode). */
+  tau: number;
+  /** Weight of the distillation term: total = (1-alpha) * base + alpha * distill. */
+  alpha: number;
+  labelSmoothing: number;
+  /** Peak learning rate of AdamW (after warm-up). */
+  lr: number;
+  weightDecay: number;
+  warmupSteps: number;
+  /** Final learning rate of the cosine schedule, as a fraction of `lr`. */
+  minLrRatio: number;
+  /** Global-norm gradient clipping; 0 disables it. */
+  clipNorm: number;
+  batchSize: number;
+  epochs: number;
+  /** Training images used per epoch (the first N of the seeded shuffle of the 60k). */
+  trainSubset: number;
+  /** Test images in the fixed evaluation subset used for periodic evaluation. */
+  evalSubset: number;
+  /** Evaluate every this many student steps. */
+  evalInterval: number;
+  /** Random shift by up to 2 px. */
+  augment: boolean;
+  /** Horizontal flip (off by default: it is not a symmetry of every Fashion-MNIST class). */
+  hflip: boolean;
+  seed: number;
+  backend: BackendChoice;
+  /** Compute teacher logits once per training image (only without augmentation). */
+  precomputeTeacher: boolean;
+}
+
+/**
+ * Defaults chosen from shared/DEIT-NOTES.md: at ~312 steps of batch 64 on 10k images with lr 3e-3,
+ * a 64-dim depth-4 student shows the paper's ordering hard > soft > none clearly.
+ */
+export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
+  dataset: 'fashion-mnist',
+  student: 'deit-micro',
+  teacher: 'pretrained',
+  teacherEpochs: 2,
+  distillation: 'hard',
+  tau: 3,
+  alpha: 0.5,
+  labelSmoothing: 0,
+  lr: 3e-3,
+  weightDecay: 0.05,
+  warmupSteps: 20,
+  minLrRatio: 0.01,
+  clipNorm: 0,
+  batchSize: 64,
+  epochs: 2,
+  trainSubset: 10000,
+  evalSubset: 1000,
+  evalInterval: 25,
+  augment: false,
+  hflip: false,
+  seed: 0,
+  backend: 'auto',
+  precomputeTeacher: true,
+});
+
+/** Inclusive numeric ranges shared by validation, the UI sliders and the share-URL codec. */
+export const NUMERIC_RANGES = {
+  teacherEpochs: { min: 1, max: 20, integer: true },
+  tau: { min: 0.5, max: 20, integer: false },
+  alpha: { min: 0, max: 1, integer: false },
+  labelSmoothing: { min: 0, max: 0.5, integer: false },
+  lr: { min: 1e-5, max: 1, integer: false },
+  weightDecay: { min: 0, max: 1, integer: false },
+  warmupSteps: { min: 0, max: 10000, integer: true },
+  minLrRatio: { min: 0, max: 1, integer: false },
+  clipNorm: { min: 0, max: 100, integer: false },
+  batchSize: { min: 1, max: 1024, integer: true },
+  epochs: { min: 1, max: 100, integer: true },
+  trainSubset: { min: 64, max: 60000, integer: true },
+  evalSubset: { min: 16, max: 10000, integer: true },
+  evalInterval: { min: 1, max: 100000, integer: true },
+  seed: { min: 0, max: 2 ** 31 - 1, integer: true },
+} as const satisfies Partial<Record<keyof TrainConfig, { min: number; max: number; integer: boolean }>>;
+
+export type NumericKey = keyof typeof NUMERIC_RANGES;
+
+export const ENUM_VALUES = {
+  dataset: ['fashion-mnist'],
+  student: STUDENT_PRESET_NAMES,
+  teacher: ['pretrained', 'train'],
+  distillation: ['none', 'soft', 'hard'],
+  backend: ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'],
+} as const satisfies Partial<Record<keyof TrainConfig, readonly string[]>>;
+
+export const BOOLEAN_KEYS = ['augment', 'hflip', 'precomputeTeacher'] as const satisfies readonly (keyof TrainConfig)[];
+
+/** Steps per epoch and in total, derived rather than stored. */
+export function stepsPerEpoch(c: Pick<TrainConfig, 'trainSubset' | 'batchSize'>): number {
+  return Math.floor(c.trainSubset / c.batchSize);
+}
+
+export function totalSteps(c: Pick<TrainConfig, 'trainSubset' | 'batchSize' | 'epochs'>): number {
+  return stepsPerEpoch(c) * c.epochs;
+}
+
+/** Number of patches plus the class and distillation tokens. */
+export function numTokens(arch: StudentArch, imageSize: number): number {
+  return (imageSize / arch.patchSize) ** 2 + 2;
+}
+
+/** Trainable parameters of a DeiT student, in closed form (the model test checks it against the built model). */
+export function studentParamCount(arch: StudentArch, data: Pick<DatasetInfo, 'imageSize' | 'channels' | 'numClasses'>): number {
+  const d = arch.embedDim;
+  const hidden = d * arch.mlpRatio;
+  const patch = arch.patchSize * arch.patchSize * data.channels * d + d;
+  const tokens = 2 * d + numTokens(arch, data.imageSize) * d;
+  const block = 2 * d + (d * 3 * d + 3 * d) + (d * d + d) + 2 * d + (d * hidden + hidden) + (hidden * d + d);
+  const heads = 2 * (d * data.numClasses + data.numClasses);
+  return patch + tokens + arch.depth * block + 2 * d + heads;
+}
+
+/** Multiply-accumulates of one student forward pass per image (matmuls only), for the cost hint. */
+export function studentMacs(arch: StudentArch, data: Pick<DatasetInfo, 'imageSize' | 'channels' | 'numClasses'>): number {
+  const d = arch.embedDim;
+  const t = numTokens(arch, data.imageSize);
+  const n = t - 2;
+  const patch = n * arch.patchSize * arch.patchSize * data.channels * d;
+  const block = t * d * 3 * d + 2 * t * t * d + t * d * d + 2 * t * d * d * arch.mlpRatio;
+  return patch + arch.depth * block + 2 * d * data.numClasses;
+}
+
+export interface ConfigError {
+  field: keyof TrainConfig | 'config';
+  message: string;
+}
+
+/** Checks every field's type and range; returns all problems (empty when valid). */
+export function validateConfig(c: unknown): ConfigError[] {
+  const errors: ConfigError[] = [];
+  if (typeof c !== 'object' || c === null) return [{ field: 'config', message: 'config must be an object' }];
+  const o = c as Record<string, unknown>;
+  for (const key of Object.keys(DEFAULT_CONFIG) as (keyof TrainConfig)[]) {
+    if (!(key in o)) errors.push({ field: key, message: `missing field "${key}"` });
+  }
+  for (const key of Object.keys(o)) {
+    if (!(key in DEFAULT_CONFIG)) errors.push({ field: 'config', message: `unknown field "${key}"` });
+  }
+  for (const [key, r] of Object.entries(NUMERIC_RANGES) as [NumericKey, (typeof NUMERIC_RANGES)[NumericKey]][]) {
+    const v = o[key];
+    if (!(key in o)) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v)) errors.push({ field: key, message: `${key} must be a finite number` });
+    else if (v < r.min || v > r.max) errors.push({ field: key, message: `${key}=${v} is outside [${r.min}, ${r.max}]` });
+    else if (r.integer && !Number.isInteger(v)) errors.push({ field: key, message: `${key}=${v} must be an integer` });
+  }
+  for (const [key, values] of Object.entries(ENUM_VALUES) as [keyof typeof ENUM_VALUES, readonly string[]][]) {
+    if (!(key in o)) continue;
+    const v = o[key];
+    if (typeof v !== 'string' || !values.includes(v)) {
+      errors.push({ field: key, message: `${key} must be one of ${values.join(', ')}` });
+    }
+  }
+  for (const key of BOOLEAN_KEYS) {
+    if (key in o && typeof o[key] !== 'boolean') errors.push({ field: key, message: `${key} must be true or false` });
+  }
+  if (errors.length === 0) {
+    const t = o as unknown as TrainConfig;
+    if (t.batchSize > t.trainSubset) errors.push({ field: 'batchSize', message: `batchSize ${t.batchSize} exceeds trainSubset ${t.trainSubset}` });
+    const arch = STUDENT_PRESETS[t.student];
+    if (DATASETS[t.dataset].imageSize % arch.patchSize !== 0) {
+      errors.push({ field: 'student', message: `patch size ${arch.patchSize} does not divide image size` });
+    }
+  }
+  return errors;
+}
+
+/** Defaults overridden by a partial config. */
+export function withDefaults(patch: Partial<TrainConfig> = {}): TrainConfig {
+  return { ...DEFAULT_CONFIG, ...patch };
+}

@@ -1,0 +1,92 @@
+// Small functional building blocks shared by the student and the teacher: parameter stores, init, linear, LayerNorm, GELU.
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core alone registers no gradient kernels; the union package registers them (and the cpu/webgl backends)
+// in both Node (CJS) and the browser bundle. A deep import of core's register_all_gradients breaks Node's ESM loader.
+import '@tensorflow/tfjs';
+import { mulberry32, truncatedNormalArray, uniformArray, type Rng } from './random';
+
+/** A model's trainable state: named variables (names follow DeiT's state_dict, e.g. `blocks.0.attn.qkv.weight`). */
+export type Params = Record<string, tf.Variable>;
+
+/** Builds variables in a fixed order from one seeded stream, so a seed reproduces an initialisation on any backend. */
+export class ParamBuilder {
+  readonly params: Params = {};
+  private readonly rng: Rng;
+  private readonly prefix: string;
+
+  constructor(seed: number, prefix = '') {
+    this.rng = mulberry32(seed);
+    this.prefix = prefix;
+  }
+
+  private add(name: string, values: Float32Array, shape: number[]): tf.Variable {
+    const full = this.prefix + name;
+    if (this.params[full]) throw new Error(`duplicate parameter name ${full}`);
+    const v = tf.variable(tf.tensor(values, shape, 'float32'), true, `${full}_${nextId++}`);
+    this.params[full] = v;
+    return v;
+  }
+
+  /** timm `trunc_normal_(std)` (bounds +-2 absolute). */
+  truncNormal(name: string, shape: number[], std = 0.02): tf.Variable {
+    return this.add(name, truncatedNormalArray(sizeOf(shape), std, this.rng), shape);
+  }
+
+  /** PyTorch's default Linear/Conv init (kaiming_uniform with a=sqrt(5)): U(-1/sqrt(fanIn), 1/sqrt(fanIn)). */
+  torchDefault(name: string, shape: number[], fanIn: number): tf.Variable {
+    return this.add(name, uniformArray(sizeOf(shape), 1 / Math.sqrt(fanIn), this.rng), shape);
+  }
+
+  constant(name: string, shape: number[], value: number): tf.Variable {
+    return this.add(name, new Float32Array(sizeOf(shape)).fill(value), shape);
+  }
+}
+
+// tf.variable names must be unique per engine; a counter keeps two models (or two runs) apart.
+let nextId = 0;
+
+function sizeOf(shape: number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Looks a parameter up by name with a clear error instead of an undefined deep inside an op. */
+export function param(params: Params, name: string): tf.Variable {
+  const p = params[name];
+  if (!p) throw new Error(`missing parameter "${name}"`);
+  return p;
+}
+
+/** x @ W + b over the last axis: x [..., in], W [in, out], b [out] -> [..., out]. */
+export function linear(x: tf.Tensor, params: Params, name: string): tf.Tensor {
+  const w = param(params, `${name}.weight`);
+  const b = param(params, `${name}.bias`);
+  const [inDim, outDim] = w.shape as [number, number];
+  const lead = x.shape.slice(0, -1);
+  if (x.shape[x.rank - 1] !== inDim) {
+    throw new Error(`${name}: input last dim ${x.shape[x.rank - 1]} does not match weight [${w.shape}]`);
+  }
+  const flat = x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [-1, inDim]) as tf.Tensor2D; // [B*T, in]
+  const y = tf.add(tf.matMul(flat, w as tf.Tensor2D), b); // [B*T, out]
+  return x.rank === 2 ? y : tf.reshape(y, [...lead, outDim]);
+}
+
+/** LayerNorm over the last axis with eps 1e-6 (DeiT's `partial(nn.LayerNorm, eps=1e-6)`). */
+export function layerNorm(x: tf.Tensor, params: Params, name: string, eps = 1e-6): tf.Tensor {
+  const { mean, variance } = tf.moments(x, -1, true);
+  const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps)));
+  return tf.add(tf.mul(normed, param(params, `${name}.gamma`)), param(params, `${name}.beta`));
+}
+
+/** Exact GELU, 0.5 x (1 + erf(x / sqrt 2)), as torch.nn.GELU() (tfjs has no GELU op; erf has a gradient). */
+export function gelu(x: tf.Tensor): tf.Tensor {
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
+}
+
+/** Total number of scalars in a parameter store. */
+export function countParams(params: Params): number {
+  return Object.values(params).reduce((n, v) => n + v.size, 0);
+}
+
+export function disposeParams(params: Params): void {
+  for (const v of Object.values(params)) v.dispose();
+}

@@ -1,0 +1,151 @@
+// The DeiT student: a ViT with a class token and a distillation token (deit models.py `DistilledVisionTransformer`).
+import * as tf from '@tensorflow/tfjs-core';
+import type { DatasetInfo, StudentArch } from './config';
+import { gelu, layerNorm, linear, param, ParamBuilder, type Params } from './nn';
+
+export interface StudentModel {
+  readonly kind: 'student';
+  readonly arch: StudentArch;
+  readonly imageSize: number;
+  readonly channels: number;
+  readonly numClasses: number;
+  readonly params: Params;
+}
+
+export interface StudentOutput {
+  /** `head` on the final class token: [B, C]. */
+  cls: tf.Tensor2D;
+  /** `headDist` on the final distillation token: [B, C]. */
+  dist: tf.Tensor2D;
+}
+
+export interface StudentInternals extends StudentOutput {
+  /** Final-norm class-token embedding [B, D]. */
+  clsEmbed: tf.Tensor2D;
+  /** Final-norm distillation-token embedding [B, D]. */
+  distEmbed: tf.Tensor2D;
+  /** Softmax attention of the last block [B, H, N+2, N+2], token order [cls, dist, patches]. */
+  lastAttention: tf.Tensor4D;
+}
+
+/**
+ * Builds the student with DeiT's init: trunc_normal(0.02) for tokens, position embedding and every linear weight,
+ * zero biases, LayerNorm gamma 1 / beta 0. The patch embedding is a stride-p conv in DeiT; here it is the same
+ * linear map applied to flattened p x p patches (identical parameter count and function class).
+ */
+export function createStudent(arch: StudentArch, data: Pick<DatasetInfo, 'imageSize' | 'channels' | 'numClasses'>, seed: number): StudentModel {
+  const { embedDim: d, depth, numHeads, mlpRatio, patchSize: p } = arch;
+  if (d % numHeads !== 0) throw new Error(`embedDim ${d} is not divisible by numHeads ${numHeads}`);
+  if (data.imageSize % p !== 0) throw new Error(`patch size ${p} does not divide image size ${data.imageSize}`);
+  const numPatches = (data.imageSize / p) ** 2;
+  const hidden = d * mlpRatio;
+  const b = new ParamBuilder(seed);
+  const lin = (name: string, inDim: number, outDim: number) => {
+    b.truncNormal(`${name}.weight`, [inDim, outDim]);
+    b.constant(`${name}.bias`, [outDim], 0);
+  };
+  const norm = (name: string) => {
+    b.constant(`${name}.gamma`, [d], 1);
+    b.constant(`${name}.beta`, [d], 0);
+  };
+  lin('patchEmbed', p * p * data.channels, d);
+  b.truncNormal('clsToken', [1, 1, d]);
+  b.truncNormal('distToken', [1, 1, d]);
+  b.truncNormal('posEmbed', [1, numPatches + 2, d]);
+  for (let i = 0; i < depth; i++) {
+    norm(`blocks.${i}.norm1`);
+    lin(`blocks.${i}.attn.qkv`, d, 3 * d);
+    lin(`blocks.${i}.attn.proj`, d, d);
+    norm(`blocks.${i}.norm2`);
+    lin(`blocks.${i}.mlp.fc1`, d, hidden);
+    lin(`blocks.${i}.mlp.fc2`, hidden, d);
+  }
+  norm('norm');
+  lin('head', d, data.numClasses);
+  lin('headDist', d, data.numClasses);
+  return { kind: 'student', arch, imageSize: data.imageSize, channels: data.channels, numClasses: data.numClasses, params: b.params };
+}
+
+/** Cuts [B, H, W, C] images into flattened non-overlapping p x p patches: [B, N, p*p*C] in row-major patch order. */
+export function patchify(x: tf.Tensor4D, p: number): tf.Tensor3D {
+  const [bsz, h, w, c] = x.shape;
+  const gh = h / p;
+  const gw = w / p;
+  const grid = tf.reshape(x, [bsz, gh, p, gw, p, c]); // [B, gh, p, gw, p, C]
+  const patches = tf.transpose(grid, [0, 1, 3, 2, 4, 5]); // [B, gh, gw, p, p, C]
+  return tf.reshape(patches, [bsz, gh * gw, p * p * c]); // [B, N, p*p*C]
+}
+
+/** Multi-head self-attention with one qkv projection and heads batched in one matMul. Returns output and weights. */
+function attention(x: tf.Tensor3D, params: Params, prefix: string, numHeads: number): { out: tf.Tensor3D; weights: tf.Tensor4D } {
+  const [bsz, t, d] = x.shape;
+  const hd = d / numHeads;
+  const qkv = tf.reshape(linear(x, params, `${prefix}.qkv`), [bsz, t, 3, numHeads, hd]); // [B, T, 3, H, hd]
+  const perm = tf.transpose(qkv, [2, 0, 3, 1, 4]); // [3, B, H, T, hd]
+  const [q, k, v] = tf.unstack(perm, 0) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D]; // each [B, H, T, hd]
+  const scores = tf.matMul(tf.mul(q, 1 / Math.sqrt(hd)), k, false, true); // [B, H, T, T]
+  const weights = tf.softmax(scores) as tf.Tensor4D; // [B, H, T, T]
+  const ctx = tf.matMul(weights, v); // [B, H, T, hd]
+  const merged = tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [bsz, t, d]); // [B, T, D]
+  return { out: linear(merged, params, `${prefix}.proj`) as tf.Tensor3D, weights };
+}
+
+function checkInput(model: StudentModel, x: tf.Tensor4D): void {
+  const [, h, w, c] = x.shape;
+  if (x.rank !== 4 || h !== model.imageSize || w !== model.imageSize || c !== model.channels) {
+    throw new Error(`student expects images [B, ${model.imageSize}, ${model.imageSize}, ${model.channels}], got [${x.shape}]`);
+  }
+}
+
+/** Runs the trunk and returns the final-normed tokens [B, N+2, D] and the last block's attention. */
+function trunk(model: StudentModel, x: tf.Tensor4D): { tokens: tf.Tensor3D; lastAttention: tf.Tensor4D } {
+  checkInput(model, x);
+  const { params, arch } = model;
+  const bsz = x.shape[0];
+  const d = arch.embedDim;
+  const patches = linear(patchify(x, arch.patchSize), params, 'patchEmbed'); // [B, N, D]
+  const cls = tf.tile(param(params, 'clsToken'), [bsz, 1, 1]); // [B, 1, D]
+  const dist = tf.tile(param(params, 'distToken'), [bsz, 1, 1]); // [B, 1, D]
+  let h = tf.add(tf.concat([cls, dist, patches], 1), param(params, 'posEmbed')) as tf.Tensor3D; // [B, N+2, D]
+  let lastAttention: tf.Tensor4D | null = null;
+  for (let i = 0; i < arch.depth; i++) {
+    const p = `blocks.${i}`;
+    const a = attention(layerNorm(h, params, `${p}.norm1`) as tf.Tensor3D, params, `${p}.attn`, arch.numHeads);
+    h = tf.add(h, a.out);
+    lastAttention = a.weights;
+    const m = linear(gelu(linear(layerNorm(h, params, `${p}.norm2`), params, `${p}.mlp.fc1`)), params, `${p}.mlp.fc2`);
+    h = tf.add(h, m) as tf.Tensor3D; // [B, N+2, D]
+  }
+  if (!lastAttention) throw new Error('student has depth 0');
+  if (h.shape[2] !== d) throw new Error(`trunk produced width ${h.shape[2]}, expected ${d}`);
+  return { tokens: layerNorm(h, params, 'norm') as tf.Tensor3D, lastAttention };
+}
+
+function heads(model: StudentModel, tokens: tf.Tensor3D): Omit<StudentInternals, 'lastAttention'> {
+  const [bsz, , d] = tokens.shape;
+  const clsEmbed = tf.reshape(tf.slice(tokens, [0, 0, 0], [bsz, 1, d]), [bsz, d]) as tf.Tensor2D; // [B, D]
+  const distEmbed = tf.reshape(tf.slice(tokens, [0, 1, 0], [bsz, 1, d]), [bsz, d]) as tf.Tensor2D; // [B, D]
+  return {
+    clsEmbed,
+    distEmbed,
+    cls: linear(clsEmbed, model.params, 'head') as tf.Tensor2D, // [B, C]
+    dist: linear(distEmbed, model.params, 'headDist') as tf.Tensor2D, // [B, C]
+  };
+}
+
+/** Training forward: both heads' logits (DeiT returns the pair in training mode). Call inside tf.tidy or a gradient tape. */
+export function studentForward(model: StudentModel, x: tf.Tensor4D): StudentOutput {
+  const { cls, dist } = heads(model, trunk(model, x).tokens);
+  return { cls, dist };
+}
+
+/** Evaluation prediction: the mean of the two heads' logits, as DeiT does at inference. [B, C] */
+export function fuseLogits(out: StudentOutput): tf.Tensor2D {
+  return tf.div(tf.add(out.cls, out.dist), 2) as tf.Tensor2D;
+}
+
+/** Forward that also returns the final token embeddings and the last block's attention (for the insight views). */
+export function studentForwardWithInternals(model: StudentModel, x: tf.Tensor4D): StudentInternals {
+  const { tokens, lastAttention } = trunk(model, x);
+  return { ...heads(model, tokens), lastAttention };
+}
