@@ -29,17 +29,24 @@ export const STUDENT_PRESETS = {
 export type StudentPreset = keyof typeof STUDENT_PRESETS;
 export const STUDENT_PRESET_NAMES = Object.keys(STUDENT_PRESETS) as StudentPreset[];
 
-/** The CNN teacher: conv3x3 layers (ReLU, 2x2 max-pool after those marked), then a dense head. */
+/** The CNN teacher: conv3x3 layers (ReLU, 2x2 max-pool after those marked), a hidden dense layer, a linear head. */
 export interface TeacherArch {
   /** Output channels of each 3x3 conv ('same' padding, ReLU). */
   channels: readonly number[];
   /** Whether a 2x2 max-pool follows the conv at the same index. */
   poolAfter: readonly boolean[];
+  /** Width of the hidden dense layer (ReLU) before the classifier. */
+  hidden: number;
 }
 
+/**
+ * 16-32-64 channels, pools after the first two convs, dense 128: 426,122 parameters but only ~2.3 M MAC per
+ * image (vs ~29 M for a 32-64-128 stack at full resolution), so it trains in minutes even on CPU backends.
+ */
 export const TEACHER_ARCH: TeacherArch = {
-  channels: [32, 64, 128],
-  poolAfter: [false, true, true],
+  channels: [16, 32, 64],
+  poolAfter: [true, true, false],
+  hidden: 128,
 };
 
 export interface DatasetInfo {

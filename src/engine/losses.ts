@@ -46,10 +46,10 @@ export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, labelSmoo
 }
 
 /** Identity with a zero gradient (tfjs has no stopGradient op). */
-export const stopGradient = tf.customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
-  save([x]);
-  return { value: tf.clone(x), gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy) };
-}) as <T extends tf.Tensor>(x: T) => T;
+export const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
+  value: tf.clone(x),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+})) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as <T extends tf.Tensor>(x: T) => T;
 
 function checkShapes(cls: tf.Tensor2D, dist: tf.Tensor2D, teacher: tf.Tensor2D, labels: tf.Tensor1D): void {
   const [b, c] = cls.shape;

@@ -1,4 +1,4 @@
-// The CNN teacher: 3x3 convs with ReLU and 2x2 max-pools, then one dense layer (see TEACHER_ARCH in config.ts).
+// The CNN teacher: 3x3 convs with ReLU and 2x2 max-pools, a hidden dense layer, and a linear head (TEACHER_ARCH).
 import * as tf from '@tensorflow/tfjs-core';
 import type { DatasetInfo, TeacherArch } from './config';
 import { linear, param, ParamBuilder, type Params } from './nn';
@@ -10,6 +10,18 @@ export interface TeacherModel {
   readonly channels: number;
   readonly numClasses: number;
   readonly params: Params;
+}
+
+/**
+ * How a 3x3 conv is computed. 'native' is tf.conv2d (fastest on webgpu/webgl). 'im2col' gathers the 9 shifted
+ * views into [B*H*W, 9*C] and does one matMul: the same function, but its gradient needs only slice/concat/matMul,
+ * which is ~10x faster on tfjs-cpu and the only way to train a conv on tfjs-wasm (it has no Conv2DBackpropFilter).
+ */
+export type ConvImpl = 'native' | 'im2col';
+
+/** The conv implementation to use on a tfjs backend. */
+export function convImplFor(backend: string): ConvImpl {
+  return backend === 'webgpu' || backend === 'webgl' ? 'native' : 'im2col';
 }
 
 /** Spatial size after the pools. */
@@ -29,23 +41,52 @@ export function createTeacher(arch: TeacherArch, data: Pick<DatasetInfo, 'imageS
   });
   const s = finalSize(arch, data.imageSize);
   const flat = s * s * cin;
-  b.torchDefault('fc.weight', [flat, data.numClasses], flat);
-  b.torchDefault('fc.bias', [data.numClasses], flat);
+  b.torchDefault('fc1.weight', [flat, arch.hidden], flat);
+  b.torchDefault('fc1.bias', [arch.hidden], flat);
+  b.torchDefault('fc2.weight', [arch.hidden, data.numClasses], arch.hidden);
+  b.torchDefault('fc2.bias', [data.numClasses], arch.hidden);
   return { kind: 'teacher', arch, imageSize: data.imageSize, channels: data.channels, numClasses: data.numClasses, params: b.params };
 }
 
+/** 3x3 'same' conv, stride 1: x [B, H, W, Cin], kernel [3, 3, Cin, Cout] -> [B, H, W, Cout]. */
+export function conv3x3(x: tf.Tensor4D, kernel: tf.Tensor4D, impl: ConvImpl): tf.Tensor4D {
+  if (impl === 'native') return tf.conv2d(x, kernel, 1, 'same');
+  const [b, h, w, c] = x.shape;
+  const cout = kernel.shape[3];
+  const padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]); // [B, H+2, W+2, Cin]
+  const views: tf.Tensor4D[] = [];
+  for (let dy = 0; dy < 3; dy++) {
+    for (let dx = 0; dx < 3; dx++) views.push(tf.slice(padded, [0, dy, dx, 0], [b, h, w, c])); // [B, H, W, Cin]
+  }
+  // Concatenating on channels gives (dy, dx, cin) order, the same row-major order as kernel.reshape([9*Cin, Cout]).
+  const cols = tf.reshape(tf.concat(views, 3), [b * h * w, 9 * c]); // [B*H*W, 9*Cin]
+  const out = tf.matMul(cols, tf.reshape(kernel, [9 * c, cout])); // [B*H*W, Cout]
+  return tf.reshape(out, [b, h, w, cout]);
+}
+
+/**
+ * 2x2 max-pool, stride 2, as a reshape and a max reduction: identical to tf.maxPool on even sizes, and its gradient
+ * avoids MaxPoolGrad, which is slow on tfjs-cpu.
+ */
+export function maxPool2x2(x: tf.Tensor4D): tf.Tensor4D {
+  const [b, h, w, c] = x.shape;
+  if (h % 2 !== 0 || w % 2 !== 0) throw new Error(`maxPool2x2 needs even sizes, got [${x.shape}]`);
+  return tf.max(tf.reshape(x, [b, h / 2, 2, w / 2, 2, c]), [2, 4]) as tf.Tensor4D; // [B, H/2, W/2, C]
+}
+
 /** Teacher logits [B, C] for images [B, H, W, C_in]. Call inside tf.tidy or a gradient tape. */
-export function teacherForward(model: TeacherModel, x: tf.Tensor4D): tf.Tensor2D {
+export function teacherForward(model: TeacherModel, x: tf.Tensor4D, impl: ConvImpl = convImplFor(tf.getBackend())): tf.Tensor2D {
   const [bsz, h, w, c] = x.shape;
-  if (h !== model.imageSize || w !== model.imageSize || c !== model.channels) {
+  if (x.rank !== 4 || h !== model.imageSize || w !== model.imageSize || c !== model.channels) {
     throw new Error(`teacher expects images [B, ${model.imageSize}, ${model.imageSize}, ${model.channels}], got [${x.shape}]`);
   }
   let y: tf.Tensor4D = x;
   model.arch.channels.forEach((_, i) => {
     const kernel = param(model.params, `teacher.conv${i}.kernel`) as tf.Tensor4D;
-    y = tf.relu(tf.add(tf.conv2d(y, kernel, 1, 'same'), param(model.params, `teacher.conv${i}.bias`))) as tf.Tensor4D; // [B, h, w, c_i]
-    if (model.arch.poolAfter[i]) y = tf.maxPool(y, 2, 2, 'valid'); // [B, h/2, w/2, c_i]
+    y = tf.relu(tf.add(conv3x3(y, kernel, impl), param(model.params, `teacher.conv${i}.bias`))) as tf.Tensor4D; // [B, h, w, c_i]
+    if (model.arch.poolAfter[i]) y = maxPool2x2(y); // [B, h/2, w/2, c_i]
   });
   const flat = tf.reshape(y, [bsz, -1]); // [B, s*s*c_last]
-  return linear(flat, model.params, 'teacher.fc') as tf.Tensor2D; // [B, C]
+  const hidden = tf.relu(linear(flat, model.params, 'teacher.fc1')); // [B, hidden]
+  return linear(hidden, model.params, 'teacher.fc2') as tf.Tensor2D; // [B, C]
 }

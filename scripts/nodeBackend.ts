@@ -1,0 +1,19 @@
+// Picks a tfjs backend for Node scripts: 'wasm' (XNNPACK, fastest on CPU here) or 'cpu'.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+
+/** Sets and verifies the backend (tf.setBackend returns false instead of throwing). */
+export async function useNodeBackend(name: string): Promise<string> {
+  if (name === 'wasm') {
+    const require = createRequire(import.meta.url);
+    setWasmPaths(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + '/');
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  }
+  if (!(await tf.setBackend(name))) throw new Error(`tfjs backend '${name}' could not be initialised`);
+  await tf.ready();
+  return tf.getBackend();
+}

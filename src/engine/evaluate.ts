@@ -1,0 +1,110 @@
+// Evaluation of the student (class-token, distillation-token and fused accuracy) and of the teacher, as plain numbers.
+import * as tf from '@tensorflow/tfjs-core';
+import type { DatasetInfo } from './config';
+import { batchesOf, makeBatch } from './data/batcher';
+import type { Split } from './data/dataset';
+import { crossEntropy, distillationLoss, type DistillationOptions } from './losses';
+import { fuseLogits, studentForward, type StudentModel } from './student';
+import { teacherForward, type ConvImpl, type TeacherModel } from './teacher';
+
+export interface EvalMetrics {
+  /** Images evaluated. */
+  count: number;
+  /** Accuracy of `head` on the class token, in [0, 1]. */
+  clsAcc: number;
+  /** Accuracy of `headDist` on the distillation token (meaningless in 'none' mode: that head gets no gradient). */
+  distAcc: number;
+  /** Accuracy of the mean of both heads' logits (DeiT's inference prediction). */
+  fusedAcc: number;
+  /** Teacher accuracy on the same images, or null without a teacher. */
+  teacherAcc: number | null;
+  /** Fraction of images where the fused prediction equals the teacher's argmax, or null without a teacher. */
+  teacherAgreement: number | null;
+  /** Mean loss parts under the current distillation settings. */
+  loss: { total: number; base: number; distill: number };
+}
+
+function correct(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+  return tf.sum(tf.cast(tf.equal(tf.argMax(logits, -1), labels), 'float32'));
+}
+
+/**
+ * Evaluates the student (and the teacher, when given) on `indices` of a split. Sums stay on the device and are
+ * read back once at the end, so evaluation adds one sync point, not one per batch.
+ */
+export async function evaluate(
+  student: StudentModel,
+  teacher: TeacherModel | null,
+  split: Split,
+  info: DatasetInfo,
+  indices: ArrayLike<number>,
+  batchSize: number,
+  lossOpts: DistillationOptions,
+  convImpl?: ConvImpl,
+): Promise<EvalMetrics> {
+  // [cls, dist, fused, teacher, agreement, total*B, base*B, distill*B]
+  let sums = tf.zeros([8]);
+  for (const batch of batchesOf(indices, batchSize, false)) {
+    const next = tf.tidy(() => {
+      const { x, y } = makeBatch(split, info, batch);
+      const out = studentForward(student, x);
+      const fused = fuseLogits(out);
+      const b = y.shape[0];
+      const tLogits = teacher ? teacherForward(teacher, x, convImpl) : null;
+      const type = teacher ? lossOpts.type : 'none';
+      const parts = distillationLoss(out.cls, out.dist, tLogits ?? tf.zerosLike(out.dist), y, { ...lossOpts, type });
+      const zero = tf.scalar(0);
+      const row = tf.stack([
+        correct(out.cls, y),
+        correct(out.dist, y),
+        correct(fused, y),
+        tLogits ? correct(tLogits, y) : zero,
+        tLogits ? tf.sum(tf.cast(tf.equal(tf.argMax(fused, -1), tf.argMax(tLogits, -1)), 'float32')) : zero,
+        tf.mul(parts.total, b),
+        tf.mul(parts.base, b),
+        tf.mul(parts.distill, b),
+      ]);
+      return tf.add(sums, row);
+    });
+    sums.dispose();
+    sums = next;
+  }
+  const v = await sums.data(); // the one read-back of this evaluation
+  sums.dispose();
+  const n = indices.length;
+  const at = (i: number) => (n > 0 ? (v[i] ?? 0) / n : 0);
+  return {
+    count: n,
+    clsAcc: at(0),
+    distAcc: at(1),
+    fusedAcc: at(2),
+    teacherAcc: teacher ? at(3) : null,
+    teacherAgreement: teacher ? at(4) : null,
+    loss: { total: at(5), base: at(6), distill: at(7) },
+  };
+}
+
+/** Teacher accuracy and mean cross-entropy on `indices` of a split. */
+export async function evaluateTeacher(
+  teacher: TeacherModel,
+  split: Split,
+  info: DatasetInfo,
+  indices: ArrayLike<number>,
+  batchSize: number,
+  convImpl?: ConvImpl,
+): Promise<{ count: number; acc: number; loss: number }> {
+  let sums = tf.zeros([2]);
+  for (const batch of batchesOf(indices, batchSize, false)) {
+    const next = tf.tidy(() => {
+      const { x, y } = makeBatch(split, info, batch);
+      const logits = teacherForward(teacher, x, convImpl);
+      return tf.add(sums, tf.stack([correct(logits, y), tf.mul(crossEntropy(logits, y), y.shape[0])]));
+    });
+    sums.dispose();
+    sums = next;
+  }
+  const v = await sums.data();
+  sums.dispose();
+  const n = indices.length;
+  return { count: n, acc: n ? (v[0] ?? 0) / n : 0, loss: n ? (v[1] ?? 0) / n : 0 };
+}
