@@ -1,0 +1,170 @@
+// Throughput measurement of the engine on whatever tfjs backend is active: full student steps (teacher in the loop or
+// precomputed), evaluation, first-step (shader compilation) time and a per-phase split. Used by the worker's
+// `benchmark` message (browser backends) and by scripts/bench-node.ts (cpu, wasm). Prints nothing, asserts nothing.
+import * as tf from '@tensorflow/tfjs-core';
+import { DATASETS, STUDENT_PRESETS, TEACHER_ARCH, studentMacs, studentParamCount, type StudentPreset } from './config';
+import { countParams, disposeParams } from './nn';
+import { AdamW } from './optimizer';
+import { mulberry32 } from './random';
+import { createStudent, fuseLogits, studentForward } from './student';
+import { convImplFor, createTeacher, teacherForward, type ConvImpl } from './teacher';
+import { gradsOf, studentStep } from './train';
+import { distillationLoss } from './losses';
+
+export interface BenchOptions {
+  preset: StudentPreset;
+  batchSize: number;
+  /** Steps run before timing (after the first, separately timed step). */
+  warmupSteps: number;
+  /** Timed steps per measurement. */
+  steps: number;
+  convImpl?: ConvImpl;
+}
+
+export interface BenchResult {
+  backend: string;
+  preset: StudentPreset;
+  batchSize: number;
+  parameters: number;
+  macsPerImage: number;
+  /** Wall time of the very first student step including its read-back (shader compilation on GPU backends). */
+  firstStepMs: number;
+  /** Median per-step time over timed runs, teacher forward in the loop. */
+  stepMs: number;
+  imagesPerSec: number;
+  /** Same, with teacher logits precomputed (a gather instead of the teacher forward). */
+  stepMsPrecomputed: number;
+  imagesPerSecPrecomputed: number;
+  /** Forward passes of student + teacher in evaluation, images per second. */
+  evalImagesPerSec: number;
+  /** Median time of each phase, each measured alone with a read-back after it (so they sum to more than stepMs). */
+  split: { teacherForwardMs: number; studentForwardBackwardMs: number; optimizerMs: number };
+  numTensors: number;
+  numBytes: number;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** A fixed random batch: throughput does not depend on pixel values, and this keeps the benchmark dataset-free. */
+function syntheticBatch(batchSize: number, seed: number): { x: tf.Tensor4D; y: tf.Tensor1D } {
+  const info = DATASETS['fashion-mnist'];
+  const rng = mulberry32(seed);
+  const px = info.imageSize * info.imageSize * info.channels;
+  const xs = Float32Array.from({ length: batchSize * px }, () => rng() * 2 - 1);
+  const ys = Int32Array.from({ length: batchSize }, () => Math.floor(rng() * info.numClasses));
+  return { x: tf.tensor4d(xs, [batchSize, info.imageSize, info.imageSize, info.channels]), y: tf.tensor1d(ys, 'int32') };
+}
+
+const now = () => performance.now();
+
+/** Runs the measurements described in BenchResult. Leaves no tensors behind. */
+export async function benchmarkStudent(opts: BenchOptions): Promise<BenchResult> {
+  const info = DATASETS['fashion-mnist'];
+  const arch = STUDENT_PRESETS[opts.preset];
+  const convImpl = opts.convImpl ?? convImplFor(tf.getBackend());
+  const student = createStudent(arch, info, 1);
+  const teacher = createTeacher(TEACHER_ARCH, info, 2);
+  const optimizer = new AdamW(student.params, { weightDecay: 0.05 });
+  const { x, y } = syntheticBatch(opts.batchSize, 3);
+  const cachedLogits = tf.tidy(() => teacherForward(teacher, x, convImpl));
+  const stepOpts = { distillation: 'hard' as const, alpha: 0.5, tau: 3, labelSmoothing: 0, lr: 1e-4, clipNorm: 0 };
+  try {
+    const runSteps = async (n: number, precomputed: boolean) => {
+      let last: tf.Scalar | null = null;
+      for (let i = 0; i < n; i++) {
+        const t = precomputed ? null : tf.tidy(() => teacherForward(teacher, x, convImpl));
+        const l = studentStep(student, optimizer, x, y, precomputed ? cachedLogits : t, stepOpts);
+        t?.dispose();
+        last?.dispose();
+        last = l.total;
+        tf.dispose([l.base, l.distill, l.gradNorm]);
+      }
+      if (last) {
+        await last.data(); // one sync point per timed run, as in the real loop
+        last.dispose();
+      }
+    };
+    let t0 = now();
+    await runSteps(1, false);
+    const firstStepMs = now() - t0;
+    await runSteps(opts.warmupSteps, false);
+    await runSteps(opts.warmupSteps, true);
+
+    const timed = async (precomputed: boolean) => {
+      const runs: number[] = [];
+      for (let r = 0; r < 3; r++) {
+        t0 = now();
+        await runSteps(opts.steps, precomputed);
+        runs.push((now() - t0) / opts.steps);
+      }
+      return median(runs);
+    };
+    const stepMs = await timed(false);
+    const stepMsPrecomputed = await timed(true);
+
+    const evalRuns: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      t0 = now();
+      const out = tf.tidy(() => {
+        const o = studentForward(student, x);
+        return tf.add(tf.argMax(fuseLogits(o), -1), tf.argMax(teacherForward(teacher, x, convImpl), -1));
+      });
+      await out.data();
+      out.dispose();
+      evalRuns.push(now() - t0);
+    }
+
+    const tTeacher: number[] = [];
+    const tStudent: number[] = [];
+    const tOpt: number[] = [];
+    for (let r = 0; r < Math.max(3, opts.steps); r++) {
+      t0 = now();
+      const logits = tf.tidy(() => teacherForward(teacher, x, convImpl));
+      await logits.data();
+      tTeacher.push(now() - t0);
+      t0 = now();
+      const { loss, grads } = gradsOf(student.params, () => {
+        const o = studentForward(student, x);
+        return { loss: distillationLoss(o.cls, o.dist, logits, y, { type: 'hard', alpha: 0.5, tau: 3 }).total, extras: {} };
+      });
+      await Promise.all(Object.values(grads).map((g) => g.data()));
+      tStudent.push(now() - t0);
+      t0 = now();
+      optimizer.applyGradients(grads, 1e-4);
+      await Object.values(student.params)[0]!.data();
+      tOpt.push(now() - t0);
+      tf.dispose([logits, loss, ...Object.values(grads)]);
+    }
+    const mem = tf.memory();
+    return {
+      backend: tf.getBackend(),
+      preset: opts.preset,
+      batchSize: opts.batchSize,
+      parameters: countParams(student.params),
+      macsPerImage: studentMacs(arch, info),
+      firstStepMs,
+      stepMs,
+      imagesPerSec: (opts.batchSize * 1000) / stepMs,
+      stepMsPrecomputed,
+      imagesPerSecPrecomputed: (opts.batchSize * 1000) / stepMsPrecomputed,
+      evalImagesPerSec: (opts.batchSize * 1000) / median(evalRuns),
+      split: { teacherForwardMs: median(tTeacher), studentForwardBackwardMs: median(tStudent), optimizerMs: median(tOpt) },
+      numTensors: mem.numTensors,
+      numBytes: mem.numBytes,
+    };
+  } finally {
+    tf.dispose([x, y, cachedLogits]);
+    optimizer.dispose();
+    disposeParams(student.params);
+    disposeParams(teacher.params);
+  }
+}
+
+/** Parameter count of a preset without building it (for tables). */
+export function presetParams(preset: StudentPreset): number {
+  return studentParamCount(STUDENT_PRESETS[preset], DATASETS['fashion-mnist']);
+}
