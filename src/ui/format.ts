@@ -1,0 +1,66 @@
+// Number formatting for labels, metric cards, tables and the temperature explainer (pure, locale-independent).
+
+/** An accuracy in [0, 1] as a percentage with one decimal ("63.2%"); an em dash when missing. */
+export function formatPct(x: number | null | undefined, digits = 1): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '—';
+  return `${(x * 100).toFixed(digits)}%`;
+}
+
+/**
+ * A probability for the explainer: fixed 4 decimals when it is readable that way, scientific notation for tiny
+ * values so that 1.39e-11 does not read as 0.0000.
+ */
+export function formatProb(p: number): string {
+  if (!Number.isFinite(p)) return String(p);
+  if (p === 0) return '0';
+  if (p >= 1e-4) return p.toFixed(4);
+  return p.toExponential(2);
+}
+
+/** Integers with thousands separators ("5,356,052"), independent of the browser locale. */
+export function formatInt(n: number): string {
+  if (!Number.isFinite(n)) return '—';
+  const s = Math.round(Math.abs(n)).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return n < 0 ? `-${s}` : s;
+}
+
+/** Large counts compactly: 205844 -> "206 k", 5356052 -> "5.36 M", 283e6 -> "283 M". */
+export function formatCompact(n: number): string {
+  if (!Number.isFinite(n)) return '—';
+  const abs = Math.abs(n);
+  const units: [number, string][] = [[1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+  for (const [scale, unit] of units) {
+    if (abs >= scale) {
+      const v = n / scale;
+      return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ${unit}`;
+    }
+  }
+  return String(Math.round(n));
+}
+
+/** A hyperparameter as typed by a person: 0.003 -> "3e-3" only when shorter, 3 -> "3", 0.5 -> "0.5". */
+export function formatParam(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  const plain = String(Number(x.toPrecision(6)));
+  if (x !== 0 && Math.abs(x) < 1e-2) {
+    const [m, e] = x.toExponential().split('e');
+    const sci = `${Number(Number(m).toPrecision(6))}e${Number(e)}`;
+    if (sci.length < plain.length) return sci;
+  }
+  return plain;
+}
+
+/** A loss value with 3-4 significant digits. */
+export function formatLoss(x: number | null | undefined): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '—';
+  return Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3);
+}
+
+/** Milliseconds as "42 s", "3 min 05 s". */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${String(s % 60).padStart(2, '0')} s`;
+}
