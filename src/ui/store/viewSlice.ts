@@ -1,0 +1,54 @@
+// View slice: what the charts show (x axis, heads, loss parts, hidden runs), which run the numbers describe, and
+// the notice about fields rejected from a share link.
+import type { CodecError } from '../shareCodec';
+import type { SliceCreator } from './appStore';
+
+export type XAxisMode = 'step' | 'images';
+export type Head = 'cls' | 'dist' | 'fused';
+export type LossPart = 'total' | 'base' | 'distill';
+
+export interface ViewSlice {
+  xAxis: XAxisMode;
+  heads: Record<Head, boolean>;
+  lossParts: Record<LossPart, boolean>;
+  /** Runs hidden from the charts (they stay in the table). */
+  hiddenRuns: Record<string, boolean>;
+  /** The run the user picked in the table; the live run takes precedence while training. */
+  focusedRunId: string | null;
+  /** Fields rejected from the link the page was opened with; shown until dismissed. */
+  urlNotice: CodecError[];
+  setXAxis(mode: XAxisMode): void;
+  toggleHead(head: Head): void;
+  toggleLossPart(part: LossPart): void;
+  toggleRunVisible(id: string): void;
+  focusRun(id: string | null): void;
+  dismissUrlNotice(): void;
+}
+
+export const createViewSlice: SliceCreator<ViewSlice> = (set, get) => ({
+  xAxis: 'step',
+  heads: { cls: true, dist: true, fused: true },
+  lossParts: { total: true, base: true, distill: true },
+  hiddenRuns: {},
+  focusedRunId: null,
+  urlNotice: [],
+
+  setXAxis(mode) {
+    set({ xAxis: mode });
+  },
+  toggleHead(head) {
+    set({ heads: { ...get().heads, [head]: !get().heads[head] } });
+  },
+  toggleLossPart(part) {
+    set({ lossParts: { ...get().lossParts, [part]: !get().lossParts[part] } });
+  },
+  toggleRunVisible(id) {
+    set({ hiddenRuns: { ...get().hiddenRuns, [id]: !get().hiddenRuns[id] } });
+  },
+  focusRun(id) {
+    set({ focusedRunId: id });
+  },
+  dismissUrlNotice() {
+    set({ urlNotice: [] });
+  },
+});

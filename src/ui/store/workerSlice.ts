@@ -1,0 +1,62 @@
+// Worker slice: the backend really in use, a crash of the worker, and error notices the user has not dismissed.
+import type { BackendReport, ErrorCode } from '../../workers/protocol';
+import type { SliceCreator } from './appStore';
+import { isLive } from './runModel';
+
+export interface ErrorNotice {
+  id: number;
+  runId: string | null;
+  code: ErrorCode | 'crash';
+  message: string;
+  step: number | null;
+}
+
+export interface WorkerSlice {
+  /** The last `ready` report; null until a run was initialised (and again after a restart). */
+  backend: BackendReport | null;
+  /** Set when the worker died (error / messageerror); cleared by restartWorker. */
+  crash: { message: string } | null;
+  /** Errors shown above the charts until dismissed; the runs keep their own copy. */
+  errors: ErrorNotice[];
+  nextErrorId: number;
+  setBackend(report: BackendReport): void;
+  /** Marks the live run as failed (its data stays) and shows the crash banner. */
+  workerCrashed(message: string): void;
+  /** After the worker was recreated: no run is held any more and the backend will be chosen again. */
+  workerRestarted(): void;
+  pushError(e: Omit<ErrorNotice, 'id'>): void;
+  dismissError(id: number): void;
+}
+
+export const createWorkerSlice: SliceCreator<WorkerSlice> = (set, get) => ({
+  backend: null,
+  crash: null,
+  errors: [],
+  nextErrorId: 1,
+
+  setBackend(report) {
+    set({ backend: report });
+  },
+
+  workerCrashed(message) {
+    const active = get().activeRunId;
+    const run = active ? get().runs[active] : undefined;
+    if (run && isLive(run.status)) {
+      get().failRun(run.id, { code: 'crash', message: `the worker crashed: ${message}`, step: run.step });
+    }
+    set({ crash: { message }, autoAdvance: false });
+  },
+
+  workerRestarted() {
+    set({ crash: null, backend: null, activeRunId: null });
+  },
+
+  pushError(e) {
+    const id = get().nextErrorId;
+    set({ errors: [...get().errors, { ...e, id }].slice(-5), nextErrorId: id + 1 });
+  },
+
+  dismissError(id) {
+    set({ errors: get().errors.filter((e) => e.id !== id) });
+  },
+});

@@ -1,0 +1,168 @@
+// The run controller against a fake worker: handshake, buttons, queue advance, live updates, restart.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { withDefaults } from '../../engine/config';
+import { PROTOCOL_VERSION, type ToWorker } from '../../workers/protocol';
+import { createAppStore } from '../store/appStore';
+import { FakeClient, backendReport } from '../testing/fakeWorker';
+import { connectBridge } from './bridge';
+import { createRunController } from './runController';
+
+function setup() {
+  const store = createAppStore();
+  const client = new FakeClient();
+  connectBridge(client, store);
+  const ctl = createRunController(client, store, { baseUrl: 'http://x/', liveDebounceMs: 100 });
+  const ready = (runId: string) => client.emit({ type: 'ready', version: PROTOCOL_VERSION, runId, backend: backendReport() });
+  const status = (runId: string, s: 'student' | 'paused' | 'done' | 'loading') => client.emit({ type: 'status', runId, status: s, step: 0 });
+  return { store, client, ctl, ready, status, st: () => store.getState() };
+}
+
+const flushMicrotasks = () => new Promise<void>((r) => queueMicrotask(r));
+
+describe('run controller', () => {
+  beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }));
+  afterEach(() => vi.useRealTimers());
+
+  it('starts a run with the controls config: init, then start after ready', () => {
+    const { client, ctl, ready, st } = setup();
+    st().setParam('tau', 5);
+    ctl.start();
+    const init = client.sent[0] as Extract<ToWorker, { type: 'init' }>;
+    expect(init).toMatchObject({ type: 'init', version: PROTOCOL_VERSION, runId: 'run-1', baseUrl: 'http://x/' });
+    expect(init.config.tau).toBe(5);
+    expect(client.sentTypes()).toEqual(['init']);
+    ready('other-run');
+    expect(client.sentTypes()).toEqual(['init']);
+    ready('run-1');
+    expect(client.sentTypes()).toEqual(['init', 'start']);
+    expect(st().runs['run-1']!.status).toBe('initializing');
+  });
+
+  it('sends pause / resume / step / evalNow only when they make sense', () => {
+    const { client, ctl, ready, status } = setup();
+    ctl.pause();
+    ctl.start();
+    ready('run-1');
+    status('run-1', 'student');
+    ctl.step(); // not paused: ignored
+    ctl.pause();
+    status('run-1', 'paused');
+    ctl.step(3);
+    ctl.evalNow();
+    ctl.start(); // Start while paused resumes
+    expect(client.sent.slice(2)).toEqual([{ type: 'pause' }, { type: 'step', n: 3 }, { type: 'evalNow' }, { type: 'resume' }]);
+  });
+
+  it('stop ends the run in the UI and keeps the queue for the next Start', () => {
+    const { client, ctl, ready, st } = setup();
+    ctl.sweepModes();
+    ready('run-1');
+    ctl.stop();
+    expect(client.sentTypes()).toEqual(['init', 'start', 'stop']);
+    expect(st().runs['run-1']!.status).toBe('stopped');
+    expect(st().autoAdvance).toBe(false);
+    ctl.start();
+    expect((client.sent[3] as Extract<ToWorker, { type: 'init' }>).runId).toBe('run-2');
+  });
+
+  it('a sweep queues none / soft / hard with one seed and runs them one after another', async () => {
+    const { client, ctl, ready, status, st } = setup();
+    st().setParam('seed', 7);
+    ctl.sweepModes();
+    const inits = () => client.sent.filter((m): m is Extract<ToWorker, { type: 'init' }> => m.type === 'init');
+    expect(inits().map((m) => m.config.distillation)).toEqual(['none']);
+    for (const [i, id] of ['run-1', 'run-2', 'run-3'].entries()) {
+      ready(id);
+      status(id, 'student');
+      status(id, 'done');
+      await flushMicrotasks();
+      expect(inits()).toHaveLength(Math.min(i + 2, 3));
+    }
+    expect(inits().map((m) => [m.config.distillation, m.config.seed])).toEqual([['none', 7], ['soft', 7], ['hard', 7]]);
+    expect(st().runOrder.map((id) => st().runs[id]!.status)).toEqual(['done', 'done', 'done']);
+  });
+
+  it('a tau sweep queues soft runs at 1, 3, 10 behind a running run', async () => {
+    const { client, ctl, ready, status, st } = setup();
+    ctl.start();
+    ready('run-1');
+    status('run-1', 'student');
+    ctl.sweepTau();
+    expect(client.sentTypes()).toEqual(['init', 'start']);
+    expect(st().runOrder.slice(1).map((id) => [st().runs[id]!.config.distillation, st().runs[id]!.config.tau])).toEqual([
+      ['soft', 1], ['soft', 3], ['soft', 10],
+    ]);
+    status('run-1', 'done');
+    await flushMicrotasks();
+    expect(client.sentTypes()).toEqual(['init', 'start', 'init']);
+  });
+
+  it('does not advance the queue after an error', async () => {
+    const { client, ctl, ready, st } = setup();
+    ctl.sweepModes();
+    ready('run-1');
+    client.emit({ type: 'error', runId: 'run-1', code: 'non-finite-loss', message: 'NaN', step: 3 });
+    client.emit({ type: 'status', runId: 'run-1', status: 'error', step: 3 });
+    await flushMicrotasks();
+    expect(client.sentTypes()).toEqual(['init', 'start']);
+    expect(st().runs['run-2']!.status).toBe('queued');
+  });
+
+  it('sends one debounced update with every live key changed during a run', () => {
+    const { client, ctl, ready, status, st } = setup();
+    st().setParam('tau', 4); // not training: no update
+    vi.advanceTimersByTime(200);
+    expect(client.sentTypes()).toEqual([]);
+    ctl.start();
+    ready('run-1');
+    status('run-1', 'student');
+    st().setParam('tau', 5);
+    st().setParam('tau', 7);
+    st().setParam('alpha', 0.7);
+    st().setParam('epochs', 5); // not live: never sent
+    expect(client.sentTypes()).toEqual(['init', 'start']);
+    vi.advanceTimersByTime(150);
+    expect(client.sent[2]).toEqual({ type: 'update', patch: { tau: 7, alpha: 0.7 } });
+    expect(client.sent).toHaveLength(3);
+  });
+
+  it('requests a sample at the controls temperature', () => {
+    const { client, ctl, ready, st } = setup();
+    ctl.requestSample(); // nothing held: ignored
+    ctl.start();
+    ready('run-1');
+    st().setParam('tau', 2);
+    ctl.requestSample(12);
+    expect(client.sent.at(-1)).toEqual({ type: 'requestSample', index: 12, tau: 2 });
+  });
+
+  it('restarts the worker after a crash, keeping the data, and can start again', () => {
+    const { client, ctl, ready, st } = setup();
+    ctl.start();
+    ready('run-1');
+    client.crash('boom');
+    expect(st().crash).not.toBeNull();
+    ctl.restartWorker();
+    expect(client.restarts).toBe(1);
+    expect(st().crash).toBeNull();
+    expect(st().runs['run-1']!.status).toBe('error');
+    ctl.start();
+    expect((client.sent.at(-1) as Extract<ToWorker, { type: 'init' }>).runId).toBe('run-2');
+  });
+
+  it('re-trains runs from a link with their own configs on Start', () => {
+    const { client, ctl, st } = setup();
+    st().queueRuns([withDefaults({ distillation: 'none', seed: 3 })], 'link');
+    ctl.start();
+    expect(client.sent[0]).toMatchObject({ type: 'init', runId: 'run-1', config: { distillation: 'none', seed: 3 } });
+  });
+
+  it('refuses a worker that speaks another protocol version', () => {
+    const { client, ctl, st } = setup();
+    ctl.start();
+    client.emit({ type: 'ready', version: PROTOCOL_VERSION + 1, runId: 'run-1', backend: backendReport() });
+    expect(client.sentTypes()).toEqual(['init']);
+    expect(st().runs['run-1']!.status).toBe('error');
+    expect(st().errors[0]?.code).toBe('protocol');
+  });
+});

@@ -1,0 +1,194 @@
+// The run controller: everything the UI sends to the worker. It turns Start/Pause/Stop/sweeps into protocol
+// messages, completes the init -> ready -> start handshake, advances the queue when a run finishes, and turns
+// changes of live controls (mode, tau, alpha, lr, eval interval) during a run into debounced `update`s.
+import type { TrainConfig, Distillation } from '../../engine/config';
+import { PROTOCOL_VERSION, type LiveParams } from '../../workers/protocol';
+import type { AppStore } from '../store/appStore';
+import { isLive } from '../store/runModel';
+import { selectActiveRun, selectFirstQueuedId, selectIsTraining } from '../store/selectors';
+import type { WorkerClient } from './workerClient';
+
+/** Config fields the worker applies to a running run (engine/trainer.ts LIVE_KEYS; not imported: it pulls tfjs). */
+export const LIVE_KEYS = ['distillation', 'tau', 'alpha', 'lr', 'evalInterval'] as const satisfies readonly (keyof LiveParams)[];
+// Compile-time check that the list names every live parameter.
+type MissingLiveKey = Exclude<keyof LiveParams, (typeof LIVE_KEYS)[number]>;
+const _allLiveKeys: MissingLiveKey extends never ? true : never = true;
+void _allLiveKeys;
+
+export const SWEEP_MODES: readonly Distillation[] = ['none', 'soft', 'hard'];
+export const SWEEP_TAUS: readonly number[] = [1, 3, 10];
+
+export interface RunController {
+  /** Resumes a paused run, else starts the first queued run, else a new run with the controls' config. */
+  start(): void;
+  pause(): void;
+  resume(): void;
+  /** n student steps while paused. */
+  step(n?: number): void;
+  /** Stops the live run; queued runs stay queued until the next Start. */
+  stop(): void;
+  evalNow(): void;
+  requestSample(index?: number): void;
+  /** Queues none / soft / hard with the controls' config (same seed) and starts unless a run is training. */
+  sweepModes(): void;
+  /** Queues soft runs at each temperature (same seed) and starts unless a run is training. */
+  sweepTau(taus?: readonly number[]): void;
+  /** Recreates the worker after a crash; every run's data stays. */
+  restartWorker(): void;
+  dispose(): void;
+}
+
+export interface ControllerOptions {
+  /** Where the worker fetches datasets and checkpoints: new URL(import.meta.env.BASE_URL, location.href).href. */
+  baseUrl: string;
+  /** Trailing debounce of live updates, so dragging a slider sends one `update`, not fifty. */
+  liveDebounceMs?: number;
+}
+
+export function createRunController(client: WorkerClient, store: AppStore, opts: ControllerOptions): RunController {
+  const debounceMs = opts.liveDebounceMs ?? 250;
+  let pendingStart: string | null = null;
+  let pendingPatch: Partial<LiveParams> = {};
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const get = store.getState;
+
+  const launch = (id: string) => {
+    const run = get().runs[id];
+    if (!run) return;
+    const active = selectActiveRun(get());
+    if (active && isLive(active.status)) {
+      client.send({ type: 'stop' });
+      get().stopRun(active.id);
+    }
+    flushCancel();
+    get().activateRun(id);
+    pendingStart = id;
+    client.send({ type: 'init', version: PROTOCOL_VERSION, runId: id, config: run.config, baseUrl: opts.baseUrl });
+  };
+
+  const startNextQueued = (): boolean => {
+    const next = selectFirstQueuedId(get());
+    if (!next) return false;
+    get().setAutoAdvance(true);
+    launch(next);
+    return true;
+  };
+
+  const queueAndGo = (configs: TrainConfig[]) => {
+    get().queueRuns(configs, 'sweep');
+    get().setAutoAdvance(true);
+    if (!selectIsTraining(get())) startNextQueued();
+  };
+
+  const flushCancel = () => {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+    pendingPatch = {};
+  };
+
+  const flushLive = () => {
+    timer = null;
+    const patch = pendingPatch;
+    pendingPatch = {};
+    if (Object.keys(patch).length > 0 && selectIsTraining(get())) client.send({ type: 'update', patch });
+  };
+
+  const offReady = client.on('ready', (msg) => {
+    if (msg.runId !== pendingStart) return;
+    pendingStart = null;
+    if (msg.version !== PROTOCOL_VERSION) {
+      get().pushError({ runId: msg.runId, code: 'protocol', message: `worker speaks protocol ${msg.version}, the page ${PROTOCOL_VERSION}: reload the page`, step: null });
+      get().failRun(msg.runId, { code: 'protocol', message: 'protocol version mismatch', step: null });
+      return;
+    }
+    client.send({ type: 'start' });
+  });
+
+  const offStore = store.subscribe((s, prev) => {
+    // A finished run hands over to the next queued one (deferred: never start a run from inside a store update).
+    const active = s.activeRunId ? s.runs[s.activeRunId] : undefined;
+    const before = prev.activeRunId ? prev.runs[prev.activeRunId] : undefined;
+    if (active && active.status === 'done' && before?.id === active.id && before.status !== 'done' && s.autoAdvance) {
+      queueMicrotask(() => {
+        if (get().autoAdvance && !selectIsTraining(get())) startNextQueued();
+      });
+    }
+    // Live controls changed during a run: collect the changed keys and send them once the slider rests.
+    if (s.config !== prev.config && selectIsTraining(s)) {
+      let changed = false;
+      for (const key of LIVE_KEYS) {
+        if (s.config[key] !== prev.config[key]) {
+          (pendingPatch as Record<string, unknown>)[key] = s.config[key];
+          changed = true;
+        }
+      }
+      if (changed) {
+        if (timer !== null) clearTimeout(timer);
+        timer = setTimeout(flushLive, debounceMs);
+      }
+    }
+  });
+
+  const activeStatus = () => selectActiveRun(get())?.status;
+
+  const resume = () => {
+    if (activeStatus() === 'paused') client.send({ type: 'resume' });
+  };
+
+  // Plain closures (no `this`), so components can pass controller.start as an event handler.
+  return {
+    start() {
+      const status = activeStatus();
+      if (status === 'paused') return resume();
+      if (selectIsTraining(get())) return;
+      if (startNextQueued()) return;
+      const id = get().addRun(get().config, 'manual');
+      get().setAutoAdvance(true);
+      launch(id);
+    },
+    pause() {
+      const status = activeStatus();
+      if (status === 'loading' || status === 'teacher' || status === 'student') client.send({ type: 'pause' });
+    },
+    resume,
+    step(n = 1) {
+      if (activeStatus() === 'paused') client.send({ type: 'step', n: Math.max(1, Math.floor(n)) });
+    },
+    stop() {
+      const active = selectActiveRun(get());
+      if (!active || !isLive(active.status)) return;
+      pendingStart = null;
+      flushCancel();
+      client.send({ type: 'stop' });
+      get().stopRun(active.id);
+    },
+    evalNow() {
+      const status = activeStatus();
+      if (status === 'student' || status === 'paused') client.send({ type: 'evalNow' });
+    },
+    requestSample(index) {
+      const active = selectActiveRun(get());
+      if (!active || !(isLive(active.status) || active.status === 'done')) return;
+      client.send({ type: 'requestSample', ...(index === undefined ? {} : { index }), tau: get().config.tau });
+    },
+    sweepModes() {
+      const base = get().config;
+      queueAndGo(SWEEP_MODES.map((distillation) => ({ ...base, distillation })));
+    },
+    sweepTau(taus = SWEEP_TAUS) {
+      const base = get().config;
+      queueAndGo(taus.map((tau) => ({ ...base, distillation: 'soft' as const, tau })));
+    },
+    restartWorker() {
+      pendingStart = null;
+      flushCancel();
+      client.restart();
+      get().workerRestarted();
+    },
+    dispose() {
+      flushCancel();
+      offReady();
+      offStore();
+    },
+  };
+}
