@@ -1,0 +1,64 @@
+// Chart data: series per run and head, muted untrained distillation head, decimation, markers, teacher lines.
+import { describe, expect, it } from 'vitest';
+import { withDefaults } from '../../engine/config';
+import { newRun, type Run } from '../store/runModel';
+import { evalPoint, metricsPoint, teacherInfo } from '../testing/fakeWorker';
+import { accuracySeries, chartRuns, decimate, lossSeries, markerLines, teacherLines, throughputSeries } from './chartData';
+
+const ALL = { cls: true, dist: true, fused: true };
+
+function run(n: number, mode: 'none' | 'soft' | 'hard', over: Partial<Run> = {}): Run {
+  return { ...newRun(`run-${n}`, n, withDefaults({ distillation: mode }), 'manual', 0), status: 'student', ...over };
+}
+
+describe('chart data', () => {
+  it('builds one accuracy series per run and head in percent, from subset evaluations only', () => {
+    const r = run(1, 'hard', { evals: [evalPoint(25), evalPoint(50), evalPoint(50, { split: 'test' })] });
+    const s = accuracySeries([r], ALL, 'step', null);
+    expect(s.map((x) => x.part)).toEqual(['fused', 'cls', 'dist']);
+    expect(s[0]!.data).toEqual([{ x: 25, y: (0.53 + 0.025) * 100 }, { x: 50, y: (0.53 + 0.05) * 100 }]);
+    expect(s.every((x) => x.count === 2 && !x.muted)).toBe(true);
+    expect(s[0]!.name).toBe('#1 hard α=0.5 · fused');
+  });
+
+  it('mutes the distillation head of a none run', () => {
+    const s = accuracySeries([run(1, 'none', { evals: [evalPoint(25)] })], ALL, 'images', null);
+    const dist = s.find((x) => x.part === 'dist')!;
+    expect(dist.muted).toBe(true);
+    expect(dist.name).toMatch(/untrained head/);
+    expect(dist.data[0]!.x).toBe(25 * 64);
+  });
+
+  it('hides heads and loss parts that are switched off, and the zero distillation term of none runs', () => {
+    const r = run(1, 'none', { metrics: [metricsPoint(1), metricsPoint(2)] });
+    expect(accuracySeries([r], { cls: false, dist: false, fused: true }, 'step', null).map((x) => x.part)).toEqual(['fused']);
+    expect(lossSeries([r], { total: true, base: true, distill: true }, 'step', null).map((x) => x.part)).toEqual(['total', 'base']);
+  });
+
+  it('decimates long series but keeps the last point and the true count', () => {
+    const metrics = Array.from({ length: 1001 }, (_, i) => metricsPoint(i));
+    const s = throughputSeries([run(1, 'soft', { metrics })], 'step', null, 100);
+    expect(s[0]!.data.length).toBeLessThanOrEqual(102);
+    expect(s[0]!.data.at(-1)!.x).toBe(1000);
+    expect(s[0]!.count).toBe(1001);
+    expect(decimate([1, 2, 3], 10)).toEqual([1, 2, 3]);
+  });
+
+  it('places markers at the step or images seen', () => {
+    const r = run(2, 'soft', { markers: [{ step: 40, imagesSeen: 2560, patch: { tau: 5 }, label: 'τ 3 → 5' }] });
+    expect(markerLines([r], 'step')).toMatchObject([{ x: 40, label: 'τ 3 → 5' }]);
+    expect(markerLines([r], 'images')[0]!.x).toBe(2560);
+  });
+
+  it('draws one teacher line per distinct accuracy', () => {
+    const a = run(1, 'soft', { teacher: teacherInfo({ evalAccuracy: 0.878 }) });
+    const b = run(2, 'hard', { teacher: teacherInfo({ evalAccuracy: 0.878 }) });
+    const c = run(3, 'hard', { evals: [evalPoint(10, { teacherAcc: 0.9 })] });
+    expect(teacherLines([a, b, c]).map((t) => t.label)).toEqual(['teacher 87.8%', 'teacher 90.0%']);
+  });
+
+  it('shows started, visible runs only', () => {
+    const runs = { 'run-1': run(1, 'none'), 'run-2': run(2, 'soft', { status: 'queued' }), 'run-3': run(3, 'hard') };
+    expect(chartRuns(runs, ['run-1', 'run-2', 'run-3'], { 'run-3': true }).map((r) => r.id)).toEqual(['run-1']);
+  });
+});

@@ -1,0 +1,161 @@
+// Chart data from runs, pure: one line series per (run, head) or (run, loss part), teacher reference lines and
+// live-change markers, with colour per run and a dash style per head. The chart components only render this.
+import type { EvalPoint, MetricsPoint } from '../../workers/protocol';
+import { runColor, runLabel, type Run } from '../store/runModel';
+import type { Head, LossPart, XAxisMode } from '../store/viewSlice';
+
+export interface XY {
+  x: number;
+  y: number;
+}
+
+export interface LineSeries {
+  /** Unique and stable: "run-2:fused". */
+  key: string;
+  runId: string;
+  /** What it is, for the legend and the screen-reader summary: "#2 soft τ=3 α=0.5 · fused". */
+  name: string;
+  part: string;
+  color: string;
+  dash: string | undefined;
+  width: number;
+  opacity: number;
+  /** The head gets no training signal (distillation token in 'none' mode). */
+  muted: boolean;
+  /** Points held for the run (before decimation). */
+  count: number;
+  data: XY[];
+}
+
+export const HEAD_STYLE: Record<Head, { label: string; dash: string | undefined; width: number }> = {
+  fused: { label: 'fused', dash: undefined, width: 2.5 },
+  cls: { label: 'class token', dash: '8 4', width: 1.75 },
+  dist: { label: 'distillation token', dash: '2 3', width: 1.75 },
+};
+
+export const LOSS_STYLE: Record<LossPart, { label: string; dash: string | undefined; width: number }> = {
+  total: { label: 'total', dash: undefined, width: 2.5 },
+  base: { label: 'base CE', dash: '8 4', width: 1.75 },
+  distill: { label: 'distillation term', dash: '2 3', width: 1.75 },
+};
+
+const MUTED_COLOR = '#9aa0a6';
+
+/** At most `max` points, evenly strided, always keeping the last one (recharts cost grows with points). */
+export function decimate<T>(points: readonly T[], max: number): T[] {
+  if (points.length <= max) return points.slice();
+  const stride = Math.ceil(points.length / max);
+  const out: T[] = [];
+  for (let i = 0; i < points.length; i += stride) out.push(points[i]!);
+  if (out[out.length - 1] !== points[points.length - 1]) out.push(points[points.length - 1]!);
+  return out;
+}
+
+const xOf = (p: Pick<EvalPoint | MetricsPoint, 'step' | 'imagesSeen'>, mode: XAxisMode) => (mode === 'step' ? p.step : p.imagesSeen);
+
+export function runName(run: Run): string {
+  return `#${run.number} ${runLabel(run.config)}`;
+}
+
+/** The distillation head never got a gradient: the run is in 'none' mode and was never switched live. */
+export function distHeadUntrained(run: Run): boolean {
+  return run.config.distillation === 'none' && run.live.distillation === 'none' && run.markers.every((m) => m.patch.distillation === undefined);
+}
+
+/** Class-token, distillation-token and fused accuracy (percent) on the evaluation subset, per run and head. */
+export function accuracySeries(runs: readonly Run[], heads: Record<Head, boolean>, mode: XAxisMode, focusedId: string | null): LineSeries[] {
+  const out: LineSeries[] = [];
+  const fields: Record<Head, 'clsAcc' | 'distAcc' | 'fusedAcc'> = { cls: 'clsAcc', dist: 'distAcc', fused: 'fusedAcc' };
+  for (const run of runs) {
+    const evals = run.evals.filter((e) => e.split === 'subset');
+    for (const head of ['fused', 'cls', 'dist'] as Head[]) {
+      if (!heads[head]) continue;
+      const muted = head === 'dist' && distHeadUntrained(run);
+      const data: XY[] = [];
+      for (const e of evals) {
+        const v = e[fields[head]];
+        if (v !== null && Number.isFinite(v)) data.push({ x: xOf(e, mode), y: v * 100 });
+      }
+      out.push({
+        key: `${run.id}:${head}`, runId: run.id, part: head,
+        name: `${runName(run)} · ${HEAD_STYLE[head].label}${muted ? ' (untrained head)' : ''}`,
+        color: muted ? MUTED_COLOR : runColor(run), dash: HEAD_STYLE[head].dash,
+        width: HEAD_STYLE[head].width + (run.id === focusedId ? 0.5 : 0),
+        opacity: muted ? 0.7 : 1, muted, count: data.length, data,
+      });
+    }
+  }
+  return out;
+}
+
+/** Loss parts per run (training loss, mean over the steps between log points). */
+export function lossSeries(runs: readonly Run[], parts: Record<LossPart, boolean>, mode: XAxisMode, focusedId: string | null, maxPoints = 400): LineSeries[] {
+  const out: LineSeries[] = [];
+  for (const run of runs) {
+    const pts = decimate(run.metrics, maxPoints);
+    for (const part of ['total', 'base', 'distill'] as LossPart[]) {
+      if (!parts[part]) continue;
+      // Without distillation the distillation term is identically zero: not worth a line.
+      if (part === 'distill' && distHeadUntrained(run)) continue;
+      const data = pts.filter((p) => Number.isFinite(p.loss[part])).map((p) => ({ x: xOf(p, mode), y: p.loss[part] }));
+      out.push({
+        key: `${run.id}:${part}`, runId: run.id, part, name: `${runName(run)} · ${LOSS_STYLE[part].label}`,
+        color: runColor(run), dash: LOSS_STYLE[part].dash, width: LOSS_STYLE[part].width + (run.id === focusedId ? 0.5 : 0),
+        opacity: 1, muted: false, count: run.metrics.length, data,
+      });
+    }
+  }
+  return out;
+}
+
+/** Training throughput in images per second, per run. */
+export function throughputSeries(runs: readonly Run[], mode: XAxisMode, focusedId: string | null, maxPoints = 400): LineSeries[] {
+  return runs.map((run) => {
+    const data = decimate(run.metrics, maxPoints)
+      .filter((p) => Number.isFinite(p.imagesPerSec))
+      .map((p) => ({ x: xOf(p, mode), y: p.imagesPerSec }));
+    return {
+      key: `${run.id}:throughput`, runId: run.id, part: 'throughput', name: `${runName(run)} · images/s`,
+      color: runColor(run), dash: undefined, width: run.id === focusedId ? 2.5 : 1.75, opacity: 1, muted: false,
+      count: run.metrics.length, data,
+    };
+  });
+}
+
+export interface MarkerLine {
+  key: string;
+  x: number;
+  color: string;
+  label: string;
+}
+
+export function markerLines(runs: readonly Run[], mode: XAxisMode): MarkerLine[] {
+  return runs.flatMap((run) => run.markers.map((m, i) => ({
+    key: `${run.id}:m${i}`, x: mode === 'step' ? m.step : m.imagesSeen, color: runColor(run), label: m.label,
+  })));
+}
+
+export interface TeacherLine {
+  key: string;
+  /** Percent. */
+  y: number;
+  label: string;
+}
+
+/** The teacher's accuracy on the evaluation subset, one line per distinct value among the runs shown. */
+export function teacherLines(runs: readonly Run[]): TeacherLine[] {
+  const seen = new Map<string, TeacherLine>();
+  for (const run of runs) {
+    const acc = [...run.evals].reverse().find((e) => e.split === 'subset' && e.teacherAcc !== null)?.teacherAcc ?? run.teacher?.evalAccuracy;
+    if (acc === undefined || acc === null) continue;
+    const y = acc * 100;
+    const k = y.toFixed(1);
+    if (!seen.has(k)) seen.set(k, { key: `teacher-${k}`, y, label: `teacher ${k}%` });
+  }
+  return [...seen.values()];
+}
+
+/** The runs the charts show: not hidden, and started (queued runs have no data). */
+export function chartRuns(runs: Record<string, Run>, order: readonly string[], hidden: Record<string, boolean>): Run[] {
+  return order.map((id) => runs[id]).filter((r): r is Run => r !== undefined && r.status !== 'queued' && !hidden[r.id]);
+}
