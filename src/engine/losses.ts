@@ -20,11 +20,12 @@ export interface DistillationOptions {
   labelSmoothing?: number;
 }
 
-export interface LossParts {
+// A type alias (not an interface) so tf.tidy can return it: tidy wants an index-signature-compatible container.
+export type LossParts = {
   total: tf.Scalar;
   base: tf.Scalar;
   distill: tf.Scalar;
-}
+};
 
 /** softmax(z / T) along the last axis. */
 export function softmaxWithTemperature(logits: tf.Tensor, tau: number): tf.Tensor {

@@ -12,21 +12,22 @@ export interface StudentModel {
   readonly params: Params;
 }
 
-export interface StudentOutput {
+// A type alias (not an interface) so tf.tidy can return it: tidy wants an index-signature-compatible container.
+export type StudentOutput = {
   /** `head` on the final class token: [B, C]. */
   cls: tf.Tensor2D;
   /** `headDist` on the final distillation token: [B, C]. */
   dist: tf.Tensor2D;
-}
+};
 
-export interface StudentInternals extends StudentOutput {
+export type StudentInternals = StudentOutput & {
   /** Final-norm class-token embedding [B, D]. */
   clsEmbed: tf.Tensor2D;
   /** Final-norm distillation-token embedding [B, D]. */
   distEmbed: tf.Tensor2D;
   /** Softmax attention of the last block [B, H, N+2, N+2], token order [cls, dist, patches]. */
   lastAttention: tf.Tensor4D;
-}
+};
 
 /**
  * Builds the student with DeiT's init: trunc_normal(0.02) for tokens, position embedding and every linear weight,

@@ -8,13 +8,14 @@ import { studentForward, type StudentModel } from './student';
 import { teacherForward, type ConvImpl, type TeacherModel } from './teacher';
 
 /** Loss parts of one step as device scalars: read them back only at log points (`await t.data()`). */
-export interface StepLosses {
+// A type alias (not an interface) so tf.tidy can return it: tidy wants an index-signature-compatible container.
+export type StepLosses = {
   total: tf.Scalar;
   base: tf.Scalar;
   distill: tf.Scalar;
   /** Global gradient norm before clipping. */
   gradNorm: tf.Scalar;
-}
+};
 
 export interface StudentStepOptions {
   distillation: Distillation;
