@@ -1,0 +1,32 @@
+// Datasets kept across runs in one worker: a new run of the same dataset skips the download and the checks.
+import type { DatasetName } from '../engine/config';
+import { loadDataset, type Dataset, type FetchBytes } from '../engine/data/dataset';
+
+export type DatasetProgress = (done: number, total: number, detail: string) => void;
+
+export class DatasetCache {
+  private readonly entries = new Map<DatasetName, Promise<Dataset>>();
+
+  /**
+   * The dataset, loaded once. Byte progress goes to the caller that started the load; a later caller gets one
+   * final progress report ('cached'). A failed load is forgotten, so the next run tries again.
+   */
+  async load(name: DatasetName, fetchBytes: FetchBytes, onProgress: DatasetProgress): Promise<Dataset> {
+    const cached = this.entries.get(name);
+    if (cached) {
+      const d = await cached;
+      const bytes = d.manifest.splits.train.images.bytes + d.manifest.splits.train.labels.bytes +
+        d.manifest.splits.test.images.bytes + d.manifest.splits.test.labels.bytes;
+      onProgress(bytes, bytes, `${name}: cached in this worker`);
+      return d;
+    }
+    const loading = loadDataset(name, fetchBytes, (p) => onProgress(p.loadedBytes, p.totalBytes, `${p.phase} ${p.file}`));
+    this.entries.set(name, loading);
+    try {
+      return await loading;
+    } catch (e) {
+      this.entries.delete(name);
+      throw e;
+    }
+  }
+}

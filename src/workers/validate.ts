@@ -1,0 +1,65 @@
+// Checks of what arrives from the main thread: message shapes beyond the `type` tag, and live-parameter patches
+// against the same ranges the UI and the share-URL codec use.
+import { ENUM_VALUES, NUMERIC_RANGES } from '../engine/config';
+import { LIVE_KEYS, type LiveParams } from '../engine/trainer';
+import type { ToWorker } from './protocol';
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isCount = (v: unknown, max: number) => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= max;
+
+/** The largest `step` request: a typo of 1e9 should not lock the worker for a day. */
+export const MAX_STEP_REQUEST = 100_000;
+
+/** Why a message that passed isToWorker is still malformed, or null. Config values are checked by validateConfig. */
+export function malformed(msg: ToWorker): string | null {
+  switch (msg.type) {
+    case 'init':
+      if (typeof msg.version !== 'number') return 'init.version must be a number';
+      if (typeof msg.runId !== 'string' || msg.runId === '') return 'init.runId must be a non-empty string';
+      if (typeof msg.baseUrl !== 'string') return 'init.baseUrl must be a string';
+      return null;
+    case 'step':
+      return isCount(msg.n, MAX_STEP_REQUEST) ? null : `step.n must be an integer in [1, ${MAX_STEP_REQUEST}]`;
+    case 'update':
+      return isObject(msg.patch) ? null : 'update.patch must be an object';
+    case 'requestSample':
+      if (msg.index !== undefined && (typeof msg.index !== 'number' || !Number.isInteger(msg.index) || msg.index < 0)) {
+        return 'requestSample.index must be a non-negative integer';
+      }
+      return null;
+    default:
+      return null;
+  }
+}
+
+/** Problems with a live patch (unknown keys, wrong types, out-of-range values); empty when it can be applied. */
+export function validatePatch(patch: Record<string, unknown>): string[] {
+  const errors: string[] = [];
+  const keys = Object.keys(patch);
+  if (keys.length === 0) errors.push('the update changes nothing');
+  for (const key of keys) {
+    if (!(LIVE_KEYS as readonly string[]).includes(key)) {
+      errors.push(`"${key}" cannot change during a run (live: ${LIVE_KEYS.join(', ')})`);
+      continue;
+    }
+    const v = patch[key];
+    if (key === 'distillation') {
+      if (typeof v !== 'string' || !(ENUM_VALUES.distillation as readonly string[]).includes(v)) {
+        errors.push(`distillation must be one of ${ENUM_VALUES.distillation.join(', ')}`);
+      }
+      continue;
+    }
+    const r = NUMERIC_RANGES[key as Exclude<keyof LiveParams, 'distillation'>];
+    if (typeof v !== 'number' || !Number.isFinite(v)) errors.push(`${key} must be a finite number`);
+    else if (v < r.min || v > r.max) errors.push(`${key}=${v} is outside [${r.min}, ${r.max}]`);
+    else if (r.integer && !Number.isInteger(v)) errors.push(`${key}=${v} must be an integer`);
+  }
+  return errors;
+}
+
+/** Problems with a sample's temperature. */
+export function validateTau(tau: unknown): string | null {
+  const r = NUMERIC_RANGES.tau;
+  if (typeof tau !== 'number' || !Number.isFinite(tau) || tau < r.min || tau > r.max) return `tau must be a number in [${r.min}, ${r.max}]`;
+  return null;
+}
