@@ -6,7 +6,13 @@ export default defineConfig({
   plugins: [react()],
   base: './',
   worker: { format: 'es' },
-  build: { target: 'es2022', sourcemap: true, chunkSizeWarningLimit: 4096 },
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+    chunkSizeWarningLimit: 4096,
+    // The app, and a bare page that drives the training worker for e2e/worker.spec.ts.
+    rolldownOptions: { input: { main: 'index.html', harness: 'e2e-harness.html' } },
+  },
   server: { port: 5173, strictPort: false },
   preview: { port: 4173, strictPort: true },
   test: {
