@@ -1,9 +1,38 @@
 // Vite build for the app (React on the main thread, tfjs only inside the training worker) and Vitest config for the engine.
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
+import type { Connect, Plugin } from 'vite';
+
+/**
+ * Vite's static server (sirv) sends every `*.gz` file with `Content-Encoding: gzip`, so the browser inflates the
+ * dataset files before the data layer sees them and their SHA-256 check fails ("not a gzip file ... already
+ * decompressed"). The datasets are meant to arrive as the bytes on disk: drop that header in dev and preview.
+ */
+function gzipFilesAsBytes(): Plugin {
+  const strip: Connect.NextHandleFunction = (req, res, next) => {
+    if (req.url && /\.gz(?:[?#]|$)/.test(req.url)) {
+      const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => typeof res;
+      res.writeHead = ((code: number, ...rest: unknown[]) => {
+        for (const h of rest) {
+          if (!h || typeof h !== 'object') continue;
+          delete (h as Record<string, unknown>)['Content-Encoding'];
+          (h as Record<string, unknown>)['Content-Type'] = 'application/gzip';
+        }
+        res.removeHeader('Content-Encoding');
+        return writeHead(code, ...rest);
+      }) as typeof res.writeHead;
+    }
+    next();
+  };
+  return {
+    name: 'gzip-files-as-bytes',
+    configureServer: (server) => void server.middlewares.use(strip),
+    configurePreviewServer: (server) => void server.middlewares.use(strip),
+  };
+}
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), gzipFilesAsBytes()],
   base: './',
   worker: { format: 'es' },
   build: {
