@@ -60,8 +60,24 @@ describe('bridge', () => {
     expect(run().live.tau).toBe(10);
   });
 
+  it('ends a run whose init the worker refused (no status follows such an error)', () => {
+    const { client, id, run } = setup();
+    client.emit({ type: 'error', runId: id, code: 'bad-config', message: 'batchSize 9999 exceeds trainSubset', step: null });
+    expect(run().status).toBe('error');
+    expect(run().error?.code).toBe('bad-config');
+  });
+
+  it('keeps a training run going after a refused command', () => {
+    const { client, id, run } = setup();
+    client.emit({ type: 'status', runId: id, status: 'student', step: 3 });
+    client.emit({ type: 'error', runId: id, code: 'bad-config', message: 'update refused', step: 3 });
+    expect(run().status).toBe('student');
+    expect(run().error?.message).toBe('update refused');
+  });
+
   it('shows an error and notes it on the run; the error status ends the run, charts stay', () => {
     const { store, client, id, run } = setup();
+    client.emit({ type: 'status', runId: id, status: 'student', step: 0 });
     client.emit({ type: 'metrics', runId: id, points: [metricsPoint(5)] });
     client.emit({ type: 'error', runId: id, code: 'non-finite-loss', message: 'loss is NaN at step 6', step: 6 });
     expect(store.getState().errors).toMatchObject([{ runId: id, code: 'non-finite-loss', step: 6 }]);

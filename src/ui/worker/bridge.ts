@@ -37,7 +37,11 @@ export function applyMessage(store: AppStore, msg: FromWorker): void {
       s.pushError({ runId: known ? msg.runId : null, code: msg.code, message: msg.message, step: msg.step });
       // Noted on the run, status unchanged: a refused command (e.g. a bad update) need not end it; a fatal error
       // arrives with a 'status' of 'error' as well, and that is what ends the run.
-      if (known) s.noteRunError(msg.runId, { code: msg.code, message: msg.message, step: msg.step });
+      // An error before the run started (a refused init or start) comes without a status: the run will not go.
+      if (!known) return;
+      const error = { code: msg.code, message: msg.message, step: msg.step };
+      if (s.runs[msg.runId]!.status === 'initializing') s.failRun(msg.runId, error);
+      else s.noteRunError(msg.runId, error);
       return;
     }
     default:

@@ -1,0 +1,62 @@
+// Accuracy vs step or images seen: class-token, distillation-token and fused accuracy per run, the teacher as a
+// reference line, live changes as markers. data-points-* on the container count the focused run's points.
+import { useMemo, useState } from 'react';
+import { useActions } from '../hooks/useAppStore';
+import { useChartRuns } from '../hooks/useChartRuns';
+import type { Head } from '../store/viewSlice';
+import { HEAD_STYLE, accuracySeries, distHeadUntrained, markerLines, teacherLines } from './chartData';
+import { ChartFrame } from './ChartFrame';
+import { SeriesChart } from './SeriesChart';
+
+const HEADS: Head[] = ['fused', 'cls', 'dist'];
+
+export function AccuracyChart() {
+  const { visible, focused, xAxis, heads } = useChartRuns();
+  const { toggleHead } = useActions();
+  const [zoom, setZoom] = useState(false);
+  const series = useMemo(() => accuracySeries(visible, heads, xAxis, focused?.id ?? null), [visible, heads, xAxis, focused]);
+  const refs = useMemo(() => teacherLines(visible), [visible]);
+  const markers = useMemo(() => markerLines(visible, xAxis), [visible, xAxis]);
+
+  // Counts for the focused run regardless of which heads are drawn.
+  const counts: Record<string, number> = { 'points-cls': 0, 'points-dist': 0, 'points-fused': 0 };
+  for (const e of focused?.evals ?? []) {
+    if (e.split !== 'subset') continue;
+    if (e.clsAcc !== null) counts['points-cls']!++;
+    if (e.distAcc !== null) counts['points-dist']!++;
+    if (e.fusedAcc !== null) counts['points-fused']!++;
+  }
+  const ys = series.flatMap((s) => s.data.map((p) => p.y)).concat(refs.map((r) => r.y));
+  const low = zoom && ys.length ? Math.max(0, Math.floor((Math.min(...ys) - 2) / 5) * 5) : 0;
+  const anyUntrained = visible.some(distHeadUntrained) && heads.dist;
+
+  return (
+    <ChartFrame
+      testId="chart-accuracy"
+      title="Accuracy"
+      className="chart-wide"
+      description={<>On the fixed evaluation subset. Dashed black line: the teacher{anyUntrained ? '; grey: distillation head of a none run (untrained, not a result)' : ''}.</>}
+      series={series}
+      runs={visible}
+      styles={HEADS.map((h) => ({ label: HEAD_STYLE[h].label, dash: HEAD_STYLE[h].dash, width: HEAD_STYLE[h].width }))}
+      data={{ ...counts, 'focused-run': focused?.id ?? '', runs: visible.length, markers: markers.length }}
+      empty="Accuracy appears after the first evaluation of a run."
+      formatY={(y) => `${y.toFixed(1)}%`}
+      toolbar={
+        <>
+          {HEADS.map((h) => (
+            <label key={h} className="chip">
+              <input type="checkbox" checked={heads[h]} onChange={() => toggleHead(h)} data-testid={`toggle-head-${h}`} />
+              {HEAD_STYLE[h].label}
+            </label>
+          ))}
+          <label className="chip">
+            <input type="checkbox" checked={zoom} onChange={() => setZoom(!zoom)} data-testid="toggle-zoom" />zoom
+          </label>
+        </>
+      }
+    >
+      <SeriesChart series={series} xMode={xAxis} yDomain={[low, 100]} yTickFormat={(v) => `${v}%`} yLabel="accuracy" refs={refs} markers={markers} height={300} dots />
+    </ChartFrame>
+  );
+}

@@ -1,0 +1,39 @@
+// Training loss parts per run: base cross-entropy (class head vs labels), the distillation term and their total.
+import { useMemo } from 'react';
+import { formatLoss } from '../format';
+import { useActions } from '../hooks/useAppStore';
+import { useChartRuns } from '../hooks/useChartRuns';
+import type { LossPart } from '../store/viewSlice';
+import { LOSS_STYLE, lossSeries, markerLines } from './chartData';
+import { ChartFrame } from './ChartFrame';
+import { SeriesChart } from './SeriesChart';
+
+const PARTS: LossPart[] = ['total', 'base', 'distill'];
+
+export function LossChart() {
+  const { visible, focused, xAxis, lossParts } = useChartRuns();
+  const { toggleLossPart } = useActions();
+  const series = useMemo(() => lossSeries(visible, lossParts, xAxis, focused?.id ?? null), [visible, lossParts, xAxis, focused]);
+  const markers = useMemo(() => markerLines(visible, xAxis), [visible, xAxis]);
+  return (
+    <ChartFrame
+      testId="chart-loss"
+      title="Loss"
+      description="total = (1 − α) · base CE + α · distillation term; mean over the steps between points."
+      series={series}
+      runs={visible}
+      styles={PARTS.map((p) => ({ label: LOSS_STYLE[p].label, dash: LOSS_STYLE[p].dash, width: LOSS_STYLE[p].width }))}
+      data={{ 'points-total': focused?.metrics.length ?? 0, runs: visible.length }}
+      empty="Loss appears with the first training steps."
+      formatY={formatLoss}
+      toolbar={PARTS.map((p) => (
+        <label key={p} className="chip">
+          <input type="checkbox" checked={lossParts[p]} onChange={() => toggleLossPart(p)} data-testid={`toggle-loss-${p}`} />
+          {LOSS_STYLE[p].label}
+        </label>
+      ))}
+    >
+      <SeriesChart series={series} xMode={xAxis} yDomain={[0, 'auto']} yTickFormat={(v) => String(Number(v.toPrecision(3)))} yLabel="loss" markers={markers} />
+    </ChartFrame>
+  );
+}

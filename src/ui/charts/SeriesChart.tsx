@@ -1,0 +1,57 @@
+// A recharts line chart over a numeric x axis (step or images seen): one <Line> per series with its own data,
+// horizontal reference lines (teacher accuracy) and vertical markers (live changes). Animations are off: the data
+// is live and re-rendered at most a few times per second.
+import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, XAxis, YAxis } from 'recharts';
+import { formatCompact } from '../format';
+import type { XAxisMode } from '../store/viewSlice';
+import type { LineSeries, MarkerLine, TeacherLine } from './chartData';
+
+export interface SeriesChartProps {
+  series: readonly LineSeries[];
+  xMode: XAxisMode;
+  yDomain: [number | 'auto' | 'dataMin', number | 'auto' | 'dataMax'];
+  yTickFormat?: (v: number) => string;
+  yLabel: string;
+  refs?: readonly TeacherLine[];
+  markers?: readonly MarkerLine[];
+  height?: number;
+  /** Draw a dot at each point (sparse series such as evaluations). */
+  dots?: boolean;
+}
+
+const xTick = (mode: XAxisMode) => (v: number) => (mode === 'images' ? formatCompact(v) : String(v));
+
+export function SeriesChart({ series, xMode, yDomain, yTickFormat, yLabel, refs = [], markers = [], height = 260, dots }: SeriesChartProps) {
+  return (
+    <ResponsiveContainer width="100%" height={height}>
+      <LineChart margin={{ top: 12, right: 20, bottom: 18, left: 4 }}>
+        <CartesianGrid stroke="#e6e8ec" strokeDasharray="0" />
+        <XAxis
+          type="number" dataKey="x" domain={[0, 'dataMax']} allowDecimals={false} tickFormatter={xTick(xMode)}
+          stroke="#5f6670" fontSize={12}
+          label={{ value: xMode === 'step' ? 'student step' : 'images seen', position: 'insideBottom', offset: -10, fontSize: 12, fill: '#5f6670' }}
+        />
+        <YAxis
+          type="number" domain={yDomain} tickFormatter={yTickFormat} stroke="#5f6670" fontSize={12} width={48}
+          label={{ value: yLabel, angle: -90, position: 'insideLeft', offset: 12, fontSize: 12, fill: '#5f6670', style: { textAnchor: 'middle' } }}
+        />
+        {refs.map((r) => (
+          <ReferenceLine key={r.key} y={r.y} stroke="#1f2328" strokeDasharray="6 4" strokeWidth={1.25} ifOverflow="extendDomain"
+            label={{ value: r.label, position: 'insideBottomLeft', fontSize: 11, fill: '#1f2328' }} />
+        ))}
+        {markers.map((m) => (
+          <ReferenceLine key={m.key} x={m.x} stroke={m.color} strokeDasharray="3 3" strokeOpacity={0.8}
+            label={{ value: m.label, position: 'insideTopLeft', fontSize: 10, fill: m.color }} />
+        ))}
+        {series.map((s) => (
+          <Line
+            key={s.key} data={s.data} dataKey="y" name={s.name} type="linear"
+            stroke={s.color} strokeWidth={s.width} strokeDasharray={s.dash} strokeOpacity={s.opacity}
+            dot={dots || s.data.length < 3 ? { r: 2.5, strokeWidth: 0, fill: s.color } : false}
+            activeDot={false} isAnimationActive={false} connectNulls
+          />
+        ))}
+      </LineChart>
+    </ResponsiveContainer>
+  );
+}

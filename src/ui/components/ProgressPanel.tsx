@@ -1,0 +1,50 @@
+// Progress of the focused run: dataset loading, teacher training, teacher-logit precompute and student epochs.
+import type { Phase } from '../../workers/protocol';
+import { formatInt } from '../format';
+import { useThrottledStore } from '../hooks/useThrottledStore';
+import type { ProgressInfo, Run } from '../store/runModel';
+import { selectFocusedRun } from '../store/selectors';
+
+const PHASE_LABEL: Record<Phase, string> = {
+  dataset: 'Dataset',
+  teacher: 'Teacher',
+  precompute: 'Teacher logits',
+  student: 'Student',
+};
+
+function Bar({ phase, info }: { phase: Phase; info: ProgressInfo }) {
+  const frac = info.total > 0 ? Math.min(1, info.done / info.total) : 0;
+  return (
+    <div className="progress-row" data-testid={`progress-${phase}`} data-done={info.done} data-total={info.total}>
+      <span className="progress-label">{PHASE_LABEL[phase]}</span>
+      <progress value={frac} max={1} aria-label={`${PHASE_LABEL[phase]} progress`} aria-valuetext={`${Math.round(frac * 100)}%`} />
+      <span className="progress-text">{Math.round(frac * 100)}%{info.detail ? ` · ${info.detail}` : ''}</span>
+    </div>
+  );
+}
+
+/** The student's progress from its metrics when the worker sent no explicit progress for it. */
+function studentProgress(run: Run): ProgressInfo | undefined {
+  if (run.progress.student) return run.progress.student;
+  if (run.totalSteps <= 0) return undefined;
+  const epochs = run.config.epochs;
+  return { done: run.step, total: run.totalSteps, detail: `step ${formatInt(run.step)} / ${formatInt(run.totalSteps)} · epoch ${Math.min(epochs, run.epoch + 1)} of ${epochs}` };
+}
+
+export function ProgressPanel() {
+  const { run } = useThrottledStore((s) => ({ run: selectFocusedRun(s) }));
+  if (!run) return null;
+  const rows: [Phase, ProgressInfo | undefined][] = [
+    ['dataset', run.progress.dataset],
+    ['teacher', run.progress.teacher],
+    ['precompute', run.progress.precompute],
+    ['student', studentProgress(run)],
+  ];
+  const shown = rows.filter((r): r is [Phase, ProgressInfo] => r[1] !== undefined);
+  if (shown.length === 0) return null;
+  return (
+    <div className="progress-panel" aria-label={`Progress of run #${run.number}`}>
+      {shown.map(([phase, info]) => <Bar key={phase} phase={phase} info={info} />)}
+    </div>
+  );
+}

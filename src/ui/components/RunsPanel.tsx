@@ -1,0 +1,49 @@
+// "Runs compared": one-click sweeps (none / soft / hard with one seed; a temperature sweep for soft), the queue,
+// an honest note about runs restored from a link, and the table of every run.
+import { useController } from '../hooks/useController';
+import { useActions, useAppStore } from '../hooks/useAppStore';
+import { selectQueueLength } from '../store/selectors';
+import { SWEEP_TAUS } from '../worker/runController';
+import { RunsTable } from './RunsTable';
+
+export function RunsPanel() {
+  const ctl = useController();
+  const { clearQueue } = useActions();
+  const queued = useAppStore(selectQueueLength);
+  const fromLink = useAppStore((s) => s.runOrder.filter((id) => s.runs[id]?.origin === 'link' && s.runs[id]?.status === 'queued').length);
+  const seed = useAppStore((s) => s.config.seed);
+  const crashed = useAppStore((s) => s.crash !== null);
+  return (
+    <section className="panel" aria-labelledby="runs-title">
+      <header className="panel-head">
+        <h2 id="runs-title">Runs compared</h2>
+        <div className="panel-actions">
+          <button type="button" className="btn" data-testid="sweep-modes-button" onClick={ctl.sweepModes} disabled={crashed}
+            title="Queue three runs with the settings on the left and the same seed, one per distillation mode">
+            Sweep none / soft / hard
+          </button>
+          <button type="button" className="btn" data-testid="sweep-tau-button" onClick={() => ctl.sweepTau()} disabled={crashed}
+            title="Queue soft-distillation runs at several temperatures, same seed">
+            Sweep τ (soft: {SWEEP_TAUS.join(', ')})
+          </button>
+          <button type="button" className="btn btn-quiet" data-testid="clear-queue-button" onClick={clearQueue} disabled={queued === 0}>
+            Clear queue
+          </button>
+        </div>
+      </header>
+      <p className="panel-note">
+        Sweeps use the settings on the left with seed {seed} for every run, so only the distillation differs. Queued runs train one
+        after another; every run stays here and on the charts (colour per run) until you remove it.
+        {queued > 0 && <strong> {queued} queued.</strong>}
+      </p>
+      {fromLink > 0 && (
+        <p className="notice notice-info" data-testid="link-runs-note">
+          {fromLink} run{fromLink > 1 ? 's' : ''} from the link {fromLink > 1 ? 'are' : 'is'} queued. A link holds settings, not results:
+          press Start to re-train {fromLink > 1 ? 'them' : 'it'} with the same configs and seeds. Numbers can differ slightly across GPUs
+          and backends, and live changes made during the original runs are not replayed.
+        </p>
+      )}
+      <RunsTable />
+    </section>
+  );
+}

@@ -1,0 +1,92 @@
+// Every run of the session with its config, status, final and best metrics; show/hide on the charts, focus,
+// remove. One row per run (data-testid run-row), read at most 5 times per second.
+import { distHeadUntrained } from '../charts/chartData';
+import { formatDuration, formatInt, formatParam, formatPct } from '../format';
+import { useActions } from '../hooks/useAppStore';
+import { useThrottledStore } from '../hooks/useThrottledStore';
+import { isLive, runColor, runLabel, summarize, type Run } from '../store/runModel';
+import { selectFocusedRunId } from '../store/selectors';
+
+function configText(run: Run): string {
+  const c = run.config;
+  return `${c.student} · lr ${formatParam(c.lr)} · batch ${c.batchSize} · ${c.epochs} ep · seed ${c.seed}${c.teacher === 'train' ? ' · teacher trained here' : ''}`;
+}
+
+function Row({ run, focused, hidden }: { run: Run; focused: boolean; hidden: boolean }) {
+  const { toggleRunVisible, focusRun, removeRun } = useActions();
+  const sum = summarize(run);
+  const untrained = distHeadUntrained(run);
+  const f = sum.final;
+  return (
+    <tr data-testid="run-row" data-run-id={run.id} data-status={run.status} className={focused ? 'row-focused' : ''} aria-selected={focused}>
+      <td>
+        <input type="checkbox" checked={!hidden} onChange={() => toggleRunVisible(run.id)} aria-label={`Show run #${run.number} on the charts`} />
+      </td>
+      <th scope="row">
+        <button type="button" className="link-button" onClick={() => focusRun(run.id)} title="Show this run's numbers above the charts">
+          <span className="swatch" style={{ background: runColor(run) }} aria-hidden="true" />#{run.number} {runLabel(run.config)}
+        </button>
+        <div className="cell-sub">{configText(run)}</div>
+        {run.markers.length > 0 && <div className="cell-sub">{run.markers.length} live change{run.markers.length > 1 ? 's' : ''}</div>}
+      </th>
+      <td>
+        <span className={`status-pill status-${run.status}`}>{run.status}</span>
+        {run.origin === 'link' && run.status === 'queued' && <div className="cell-sub">from link</div>}
+        {run.error && <div className="cell-sub cell-error" title={run.error.message}>{run.error.code}</div>}
+      </td>
+      <td className="num">{run.totalSteps > 0 ? `${formatInt(run.step)} / ${formatInt(run.totalSteps)}` : '—'}</td>
+      <td className="num">{formatPct(f?.clsAcc)}</td>
+      <td className={`num${untrained ? ' cell-muted' : ''}`} title={untrained ? 'untrained head (no distillation signal)' : undefined}>
+        {formatPct(f?.distAcc)}{untrained && f?.distAcc != null ? ' †' : ''}
+      </td>
+      <td className="num strong">{formatPct(f?.fusedAcc)}</td>
+      <td className="num">{sum.bestFused ? <>{formatPct(sum.bestFused.acc)} <span className="cell-sub">@{sum.bestFused.step}</span></> : '—'}</td>
+      <td className="num">{formatPct(sum.teacherAcc)}</td>
+      <td className="num">{sum.meanImagesPerSec !== null ? formatInt(sum.meanImagesPerSec) : '—'}</td>
+      <td className="num">{sum.elapsedMs !== null ? formatDuration(sum.elapsedMs) : '—'}</td>
+      <td>
+        <button type="button" className="btn btn-small btn-quiet" disabled={isLive(run.status)} onClick={() => removeRun(run.id)}
+          aria-label={`Remove run #${run.number}`} title="Remove from the session">✕</button>
+      </td>
+    </tr>
+  );
+}
+
+export function RunsTable() {
+  const s = useThrottledStore((st) => ({ runs: st.runs, order: st.runOrder, hidden: st.hiddenRuns, focusedId: selectFocusedRunId(st) }));
+  const runs = s.order.map((id) => s.runs[id]).filter((r): r is Run => r !== undefined);
+  if (runs.length === 0) {
+    return <p className="muted" data-testid="runs-empty">No runs yet. Start one, or queue a sweep to compare distillation modes.</p>;
+  }
+  const anyFinalTest = runs.some((r) => summarize(r).final?.split === 'test');
+  return (
+    <div className="table-wrap">
+      <table className="runs-table" data-testid="runs-table" data-rows={runs.length}>
+        <caption className="sr-only">Runs of this session, with final and best accuracies</caption>
+        <thead>
+          <tr>
+            <th scope="col"><span className="sr-only">Shown</span></th>
+            <th scope="col">Run</th>
+            <th scope="col">Status</th>
+            <th scope="col" className="num">Steps</th>
+            <th scope="col" className="num">Class</th>
+            <th scope="col" className="num">Dist.</th>
+            <th scope="col" className="num">Fused</th>
+            <th scope="col" className="num">Best fused</th>
+            <th scope="col" className="num">Teacher</th>
+            <th scope="col" className="num">img/s</th>
+            <th scope="col" className="num">Time</th>
+            <th scope="col"><span className="sr-only">Remove</span></th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((r) => <Row key={r.id} run={r} focused={r.id === s.focusedId} hidden={!!s.hidden[r.id]} />)}
+        </tbody>
+      </table>
+      <p className="table-note">
+        Class / Dist. / Fused: the latest evaluation{anyFinalTest ? ' (the full test set where an epoch ended, else the evaluation subset)' : ' on the evaluation subset'}.
+        Best fused: highest on the subset, at its step. † untrained head in none mode: not a result.
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,58 @@
+// Model controls: the student preset (parameter count and a rough cost hint from config.ts) and the teacher
+// (shipped pre-trained checkpoint, or trained in the page for a number of epochs).
+import {
+  DATASETS, NUMERIC_RANGES, STUDENT_PRESETS, STUDENT_PRESET_NAMES, studentMacs, studentParamCount,
+  type StudentPreset, type TeacherSource,
+} from '../../engine/config';
+import { formatCompact } from '../format';
+import { useAppStore } from '../hooks/useAppStore';
+import { useParam } from '../hooks/useParam';
+import { NumberField } from './NumberField';
+import { RadioGroup, type RadioOption } from './RadioGroup';
+
+const COST_HINT: Record<StudentPreset, string> = {
+  'deit-nano': 'tiny: fine on CPU backends',
+  'deit-micro': 'default: minutes on a laptop GPU',
+  'deit-mini': 'wants a discrete GPU',
+  'deit-ti': 'the paper’s DeiT-Ti: slow in a browser',
+};
+
+const TEACHERS: readonly RadioOption<TeacherSource>[] = [
+  { value: 'pretrained', label: 'Shipped, pre-trained', description: 'A small CNN trained offline; loads in a second.' },
+  { value: 'train', label: 'Train now', description: 'Trains the same CNN here first (watch its progress bar).' },
+];
+
+export function ModelControls() {
+  const [student, setStudent] = useParam('student');
+  const [teacher, setTeacher] = useParam('teacher');
+  const [teacherEpochs, setTeacherEpochs] = useParam('teacherEpochs');
+  const dataset = useAppStore((s) => s.config.dataset);
+  const distillation = useAppStore((s) => s.config.distillation);
+  const info = DATASETS[dataset];
+  const base = studentMacs(STUDENT_PRESETS['deit-micro'], info);
+  const options: RadioOption<StudentPreset>[] = STUDENT_PRESET_NAMES.map((name) => {
+    const arch = STUDENT_PRESETS[name];
+    const macs = studentMacs(arch, info);
+    const ratio = macs / base;
+    return {
+      value: name,
+      label: <>{name} <span className="muted">{arch.embedDim}d × {arch.depth}</span></>,
+      description: `${formatCompact(studentParamCount(arch, info))} params · ${formatCompact(macs)} MAC/img (${ratio < 1 ? ratio.toFixed(2) : ratio.toFixed(0)}× micro) · ${COST_HINT[name]}`,
+    };
+  });
+  return (
+    <section className="control-section" aria-labelledby="sec-models">
+      <h2 id="sec-models">Models</h2>
+      <RadioGroup name="student" legend="Student (DeiT)" value={student} options={options} onChange={setStudent} testId="student" />
+      <RadioGroup
+        name="teacher" legend="Teacher (CNN)" value={teacher} options={TEACHERS} onChange={setTeacher} testId="teacher"
+        hint={distillation === 'none' ? 'In none mode the teacher does not train the student; its accuracy is a reference.' : undefined}
+      />
+      <NumberField
+        id="teacher-epochs" label="Teacher epochs" value={teacherEpochs} range={NUMERIC_RANGES.teacherEpochs}
+        onCommit={setTeacherEpochs} testId="teacher-epochs" disabled={teacher !== 'train'}
+        hint={teacher === 'train' ? 'Epochs over the training subset before the student starts.' : 'Only when training the teacher now.'}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,32 @@
+// Entry point: creates the training worker client, connects the bridge (worker -> store), the run controller
+// (store/buttons -> worker) and the URL sync, then renders the app. No tfjs here: it lives in the worker chunk.
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { TrainingClient } from '../workers/client';
+import { App } from './App';
+import { ControllerContext } from './hooks/useController';
+import { appStore } from './store/appStore';
+import { connectBridge } from './worker/bridge';
+import { createRunController } from './worker/runController';
+import { browserUrlEnv, startUrlSync } from './worker/urlSync';
+import './styles.css';
+
+const client = new TrainingClient();
+connectBridge(client, appStore);
+const controller = createRunController(client, appStore, {
+  baseUrl: new URL(import.meta.env.BASE_URL, window.location.href).href,
+});
+const sync = startUrlSync(appStore, browserUrlEnv(window));
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root');
+createRoot(root).render(
+  <StrictMode>
+    <ControllerContext.Provider value={controller}>
+      <App />
+    </ControllerContext.Provider>
+  </StrictMode>,
+);
+
+// A link may ask to start at once; otherwise nothing trains until the user presses Start.
+if (sync.initial.autostart) controller.start();
