@@ -154,11 +154,11 @@ export function parse(hash: string): ParseResult {
       runsRaw = raw;
     } else if (key === AUTOSTART_KEY) {
       if (raw === '1' || raw === 'true') autostart = true;
-      else if (raw !== '0' && raw !== 'false') errors.push({ key, message: `=${show(raw)} must be 1 or 0; not starting automatically` });
+      else if (raw !== '0' && raw !== 'false') errors.push({ key, message: `${show(raw)} must be 1 or 0; not starting automatically` });
     } else if (spec) {
       const r = parseValue(spec, raw);
       if (r.ok) overrides[spec.field] = r.value;
-      else errors.push({ key, message: `=${show(raw)} ${r.reason}; using the default ${String(DEFAULT_CONFIG[spec.field])}` });
+      else errors.push({ key, message: `${show(raw)} ${r.reason}; using the default ${String(DEFAULT_CONFIG[spec.field])}` });
     }
   }
 

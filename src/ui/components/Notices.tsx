@@ -36,24 +36,20 @@ export function CrashBanner() {
 
 export function ErrorNotices() {
   const errors = useAppStore((s) => s.errors);
-  const runs = useAppStore((s) => s.runs);
   const { dismissError } = useActions();
   if (errors.length === 0) return null;
   return (
     <>
-      {errors.map((e) => {
-        const run = e.runId ? runs[e.runId] : undefined;
-        return (
-          <div key={e.id} className="notice notice-error" role="alert" data-testid="worker-error" data-code={e.code}>
-            <div className="notice-body">
-              <strong>Error{run ? ` in run #${run.number}` : ''}{e.step !== null ? ` at step ${e.step}` : ''}</strong>{' '}
-              <code>{e.code}</code>: {e.message}
-              {e.code === 'non-finite-loss' && ' Try a lower learning rate.'}
-            </div>
-            <button type="button" className="btn btn-small" onClick={() => dismissError(e.id)}>Dismiss</button>
+      {errors.map((e) => (
+        <div key={e.id} className="notice notice-error" role="alert" data-testid="worker-error" data-code={e.code}>
+          <div className="notice-body">
+            <strong>Error{e.runNumber !== null ? ` in run #${e.runNumber}` : ''}{e.step !== null ? ` at step ${e.step}` : ''}</strong>{' '}
+            <code>{e.code}</code>: {e.message}
+            {e.code === 'non-finite-loss' && ' Try a lower learning rate.'}
           </div>
-        );
-      })}
+          <button type="button" className="btn btn-small" onClick={() => dismissError(e.id)}>Dismiss</button>
+        </div>
+      ))}
     </>
   );
 }

@@ -18,7 +18,7 @@ export function DistillationControls() {
   const [alpha, setAlpha] = useParam('alpha');
   return (
     <section className="control-section" aria-labelledby="sec-distillation">
-      <h2 id="sec-distillation">Distillation</h2>
+      <h2 id="sec-distillation">Knowledge distillation</h2>
       <RadioGroup name="distillation" legend="Distillation" value={mode} options={MODES} onChange={setMode} testId="distillation" live />
       <div className={mode === 'soft' ? '' : 'field-muted'}>
         <StopSlider

@@ -1,4 +1,4 @@
-// A radio group as a fieldset whose legend names it (role radiogroup), one native radio per option: arrow keys
+// A radio group as a fieldset whose legend text names it (role radiogroup), one native radio per option: arrow keys
 // move the choice, and each option may carry a one-line description.
 import type { ReactNode } from 'react';
 
@@ -24,8 +24,8 @@ export function RadioGroup<T extends string>({ name, legend, value, options, onC
   const legendId = `${name}-legend`;
   return (
     <fieldset className="field radio-group" role="radiogroup" aria-labelledby={legendId} data-testid={`control-${testId}`} disabled={disabled}>
-      <legend id={legendId} className="field-head">
-        <span>{legend}</span>
+      <legend className="field-head">
+        <span id={legendId}>{legend}</span>
         {live && <span className="live-tag" title="Changing this during a run applies at the next step and marks the charts">live</span>}
       </legend>
       <div className="radio-options">

@@ -242,7 +242,7 @@ describe('worker slice', () => {
 
   it('keeps the last five error notices, dismissable one by one', () => {
     const s = fresh();
-    for (let i = 0; i < 7; i++) s.getState().pushError({ runId: null, code: 'internal', message: `e${i}`, step: null });
+    for (let i = 0; i < 7; i++) s.getState().pushError({ runId: null, runNumber: null, code: 'internal', message: `e${i}`, step: null });
     expect(s.getState().errors.map((e) => e.message)).toEqual(['e2', 'e3', 'e4', 'e5', 'e6']);
     s.getState().dismissError(s.getState().errors[0]!.id);
     expect(s.getState().errors).toHaveLength(4);

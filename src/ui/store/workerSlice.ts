@@ -6,6 +6,8 @@ import { isLive } from './runModel';
 export interface ErrorNotice {
   id: number;
   runId: string | null;
+  /** "#3" in the notice; null when the error belongs to no known run. */
+  runNumber: number | null;
   code: ErrorCode | 'crash';
   message: string;
   step: number | null;

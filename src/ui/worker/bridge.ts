@@ -33,8 +33,9 @@ export function applyMessage(store: AppStore, msg: FromWorker): void {
       s.setSample(msg.runId, msg.sample);
       return;
     case 'error': {
-      const known = msg.runId in s.runs;
-      s.pushError({ runId: known ? msg.runId : null, code: msg.code, message: msg.message, step: msg.step });
+      const run = s.runs[msg.runId];
+      const known = run !== undefined;
+      s.pushError({ runId: run?.id ?? null, runNumber: run?.number ?? null, code: msg.code, message: msg.message, step: msg.step });
       // Noted on the run, status unchanged: a refused command (e.g. a bad update) need not end it; a fatal error
       // arrives with a 'status' of 'error' as well, and that is what ends the run.
       // An error before the run started (a refused init or start) comes without a status: the run will not go.

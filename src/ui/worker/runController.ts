@@ -97,7 +97,7 @@ export function createRunController(client: WorkerClient, store: AppStore, opts:
     if (msg.runId !== pendingStart) return;
     pendingStart = null;
     if (msg.version !== PROTOCOL_VERSION) {
-      get().pushError({ runId: msg.runId, code: 'protocol', message: `worker speaks protocol ${msg.version}, the page ${PROTOCOL_VERSION}: reload the page`, step: null });
+      get().pushError({ runId: msg.runId, runNumber: get().runs[msg.runId]?.number ?? null, code: 'protocol', message: `worker speaks protocol ${msg.version}, the page ${PROTOCOL_VERSION}: reload the page`, step: null });
       get().failRun(msg.runId, { code: 'protocol', message: 'protocol version mismatch', step: null });
       return;
     }
