@@ -22,7 +22,11 @@ export class ParamBuilder {
   private add(name: string, values: Float32Array, shape: number[]): tf.Variable {
     const full = this.prefix + name;
     if (this.params[full]) throw new Error(`duplicate parameter name ${full}`);
-    const v = tf.variable(tf.tensor(values, shape, 'float32'), true, `${full}_${nextId++}`);
+    // tf.variable shares the initial tensor's data and takes its own reference: dispose the initial tensor, or it
+    // keeps the init values alive after the model is disposed.
+    const init = tf.tensor(values, shape, 'float32');
+    const v = tf.variable(init, true, `${full}_${nextId++}`);
+    init.dispose();
     this.params[full] = v;
     return v;
   }
