@@ -37,7 +37,7 @@ describe('TrainingHost over a MessageChannel', () => {
   it('runs a full soft-distillation run: ready -> progress -> teacher -> metrics -> eval -> done, then frees every tensor on stop', async () => {
     const baseline = numTensors();
     const h = harness(teacherFiles);
-    h.init(tinyConfig({ epochs: 2 }));
+    h.init(tinyConfig({ epochs: 2 }), 'run-1', { testLimit: 24 });
     const ready = await h.next('ready');
     expect(ready.version).toBe(PROTOCOL_VERSION);
     expect(ready.backend.backend).toBe('cpu');
@@ -64,9 +64,9 @@ describe('TrainingHost over a MessageChannel', () => {
     expect(points.at(-1)).toMatchObject({ phase: 'student', step: 8, totalSteps: 8, epoch: 1, imagesSeen: 128 });
     expect(points.map((p) => p.step)).toEqual([...points.map((p) => p.step)].sort((a, b) => a - b));
     const evals = h.of('eval').map((m) => m.point);
-    // Subset every evalInterval = 2 steps; the (capped) test split at the end of each of the 2 epochs.
-    expect(evals.filter((e) => e.split === 'subset').map((e) => e.step)).toEqual([2, 4, 6, 8]);
-    expect(evals.filter((e) => e.split === 'test').map((e) => [e.step, e.count])).toEqual([[4, 32], [8, 32]]);
+    // Subset every evalInterval = 2 steps; the test split (capped by init's options) at the end of each epoch.
+    expect(evals.filter((e) => e.split === 'subset').map((e) => [e.step, e.count])).toEqual([[2, 16], [4, 16], [6, 16], [8, 16]]);
+    expect(evals.filter((e) => e.split === 'test').map((e) => [e.step, e.count])).toEqual([[4, 24], [8, 24]]);
     for (const e of evals) {
       expect(e.teacherAcc).not.toBeNull();
       expect(e.fusedAcc).toBeGreaterThanOrEqual(0);

@@ -16,7 +16,7 @@ export interface HostOptions {
   fetchBytes?: (baseUrl: string) => FetchBytes;
   /** The backend selection (a seam for tests: e.g. a fake GPUDevice whose loss they trigger). */
   selectBackend?: (choice: BackendChoice, env: BackendEnv) => Promise<BackendSelection>;
-  /** Caps the 'test' evaluations to the first N test images (tests on tfjs-cpu); default: the init's options or all. */
+  /** Caps the 'test' evaluations to the first N test images when an init's options do not say (tests on tfjs-cpu). */
   testLimit?: number;
   now?: () => number;
 }
@@ -123,7 +123,7 @@ export class TrainingHost {
       datasets: this.datasets,
       backend: selection.report.backend,
       now: this.now,
-      testLimit: this.opts.testLimit ?? null,
+      testLimit: msg.options?.testLimit ?? this.opts.testLimit ?? null,
     });
     this.post({ type: 'ready', version: PROTOCOL_VERSION, runId: msg.runId, backend: selection.report });
     this.post({ type: 'status', runId: msg.runId, status: 'idle', step: 0 });

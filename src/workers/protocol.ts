@@ -14,20 +14,45 @@ export type ErrorCode = 'bad-config' | 'dataset' | 'non-finite-loss' | 'device-l
 
 // ---------------------------------------------------------------- to the worker
 
+/** Options of a run that are not part of its (shareable) config. */
+export interface RunOptions {
+  /**
+   * Evaluate only the first N images of the test split at the end of each epoch (default: all 10,000). For slow
+   * backends (cpu, software WebGPU) and tests; EvalPoint.count reports how many were used.
+   */
+  testLimit?: number;
+}
+
 export type ToWorker =
-  /** Prepares a run (selects the backend on first use) and answers `ready`; nothing trains until `start`. */
-  | { type: 'init'; version: number; runId: string; config: TrainConfig; baseUrl: string }
+  /**
+   * Prepares a run (selects the backend on first use, or again when config.backend changes or the GPU device was
+   * lost) and answers `ready` then `status: idle`; nothing trains until `start`. An `init` while a run is live stops
+   * that run first. A bad config answers `error` 'bad-config' and no `ready`.
+   */
+  | { type: 'init'; version: number; runId: string; config: TrainConfig; baseUrl: string; options?: RunOptions }
   | { type: 'start' }
+  /** Takes effect at the next step boundary: `status: paused` is sent when it has. */
   | { type: 'pause' }
   | { type: 'resume' }
-  /** Ends the run and frees its tensors; the worker stays usable for a new `init`. */
+  /** Ends the run and frees its tensors, then answers `status: idle`; the worker stays usable for a new `init`. */
   | { type: 'stop' }
-  /** Runs n student steps while paused, then stays paused. */
+  /**
+   * Runs n steps of the phase in progress (student, or teacher while the teacher trains) while paused, sends
+   * their metrics and `status: paused` with the new step, and stays paused. Sent before `start`, it starts the
+   * run paused and takes the n steps as soon as training begins.
+   */
   | { type: 'step'; n: number }
-  /** Live hyperparameters, applied at the next step and echoed as an `event`. */
+  /**
+   * Live hyperparameters (validated against NUMERIC_RANGES / ENUM_VALUES; a bad patch answers 'bad-config' and the
+   * run goes on), applied from the next step and echoed as an `event`.
+   */
   | { type: 'update'; patch: Partial<LiveParams> }
+  /** Evaluates on the fixed evaluation subset now and answers `eval` (the teacher while the teacher trains). */
   | { type: 'evalNow' }
-  /** Asks for insight data on one test image (by index; the worker picks one when omitted). */
+  /**
+   * Asks for insight data on one test image (by index; the worker picks one when omitted), with teacherProbs at
+   * `tau` (default: the live tau). Works from `init` on: before training it uses the seeded initial student.
+   */
   | { type: 'requestSample'; index?: number; tau?: number };
 
 // ---------------------------------------------------------------- from the worker
@@ -55,7 +80,10 @@ export interface BackendReport {
   /** Why the backend in use is not WebGPU (null when it is). */
   fallbackReason: string | null;
   attempts: BackendAttempt[];
-  /** Convolutions run as tf.conv2d (webgpu/webgl) or im2col + matMul (wasm/cpu, where conv gradients are missing or slow). */
+  /**
+   * How teacher training runs its convolutions: tf.conv2d (webgpu/webgl) or im2col + matMul (wasm/cpu, where conv
+   * gradients are missing or slow). Teacher inference uses tf.conv2d on every backend.
+   */
   convImpl: 'native' | 'im2col';
 }
 
@@ -124,14 +152,23 @@ export interface Sample {
 
 export type FromWorker =
   | { type: 'ready'; version: number; runId: string; backend: BackendReport }
+  /**
+   * Throttled to ~10/s, the last of a phase always sent. done/total count: 'dataset' compressed bytes, 'teacher'
+   * the checkpoint (0/1, 1/1) or teacher steps, 'precompute' images, 'student' steps.
+   */
   | { type: 'progress'; runId: string; phase: Phase; done: number; total: number; detail: string }
   | { type: 'metrics'; runId: string; points: MetricsPoint[] }
   | { type: 'eval'; runId: string; point: EvalPoint }
   | { type: 'teacher'; runId: string; info: TeacherInfo }
-  /** A live change took effect: the charts mark `step`. */
+  /** A live change took effect after `step` steps (the first step it affects is step + 1): the charts mark `step`. */
   | { type: 'event'; runId: string; step: number; imagesSeen: number; patch: Partial<LiveParams> }
   | { type: 'status'; runId: string; status: RunStatus; step: number }
   | { type: 'sample'; runId: string; sample: Sample }
+  /**
+   * A fatal error (non-finite-loss, device-lost, dataset, backend-init, internal during training) is followed by
+   * `status: error` and ends the run; the metrics sent before it stay valid. Without that status the error only
+   * refuses one command (bad-config, protocol) and the run goes on.
+   */
   | { type: 'error'; runId: string; code: ErrorCode; message: string; step: number | null };
 
 export type ToWorkerType = ToWorker['type'];

@@ -10,7 +10,7 @@ import { fsFetchBytes } from '../engine/data/nodeFetch';
 import { disposeParams } from '../engine/nn';
 import { createTeacher } from '../engine/teacher';
 import { TrainingHost, type HostOptions } from './host';
-import { PROTOCOL_VERSION, type FromWorker, type ToWorker } from './protocol';
+import { PROTOCOL_VERSION, type FromWorker, type RunOptions, type ToWorker } from './protocol';
 
 export const PUBLIC_DIR = join(import.meta.dirname, '..', '..', 'public');
 export const TEACHER_DIR = 'models/fashion-mnist-teacher';
@@ -62,7 +62,7 @@ export interface Harness {
   host: TrainingHost;
   messages: FromWorker[];
   send(msg: ToWorker): void;
-  init(config: TrainConfig, runId?: string): void;
+  init(config: TrainConfig, runId?: string, options?: RunOptions): void;
   /** Resolves with the first message (after `from`) that matches; rejects after `ms`. */
   next<T extends FromWorker['type']>(type: T, pred?: (m: Extract<FromWorker, { type: T }>) => boolean, ms?: number, from?: number): Promise<Extract<FromWorker, { type: T }>>;
   of<T extends FromWorker['type']>(type: T, runId?: string): Extract<FromWorker, { type: T }>[];
@@ -87,7 +87,8 @@ export function connect(files: Map<string, Uint8Array>, opts: Partial<HostOption
     messages,
     send,
     of,
-    init: (config, runId = 'run-1') => send({ type: 'init', version: PROTOCOL_VERSION, runId, config, baseUrl: 'http://test.invalid/' }),
+    init: (config, runId = 'run-1', options) =>
+      send({ type: 'init', version: PROTOCOL_VERSION, runId, config, baseUrl: 'http://test.invalid/', ...(options ? { options } : {}) }),
     async next(type, pred = () => true, ms = 60_000, from = 0) {
       const t0 = Date.now();
       for (;;) {

@@ -17,6 +17,11 @@ export function malformed(msg: ToWorker): string | null {
       if (typeof msg.version !== 'number') return 'init.version must be a number';
       if (typeof msg.runId !== 'string' || msg.runId === '') return 'init.runId must be a non-empty string';
       if (typeof msg.baseUrl !== 'string') return 'init.baseUrl must be a string';
+      if (msg.options !== undefined) {
+        if (!isObject(msg.options)) return 'init.options must be an object';
+        const limit = msg.options.testLimit;
+        if (limit !== undefined && !isCount(limit, Number.MAX_SAFE_INTEGER)) return 'init.options.testLimit must be a positive integer';
+      }
       return null;
     case 'step':
       return isCount(msg.n, MAX_STEP_REQUEST) ? null : `step.n must be an integer in [1, ${MAX_STEP_REQUEST}]`;

@@ -1,0 +1,116 @@
+// The e2e harness page's script: drives the real training worker through TrainingClient, with no UI, and exposes
+// window.__harness for Playwright (e2e/worker.spec.ts). Main-thread code: types only from the worker side.
+import type { TrainConfig } from '../engine/config';
+import { TrainingClient } from './client';
+import { PROTOCOL_VERSION, type FromWorker, type RunOptions } from './protocol';
+
+export interface HarnessRunOptions {
+  /** Gives up (and stops the run) after this long. */
+  timeoutMs?: number;
+  /** Asks for an insight sample once the run is done. */
+  sample?: boolean;
+  /** Sent with init (e.g. a testLimit: a 10k-image test pass takes many minutes on SwiftShader). */
+  options?: RunOptions;
+}
+
+export interface Harness {
+  /** init only: resolves with the `ready` (or `error`) answer. */
+  init(config: TrainConfig): Promise<FromWorker>;
+  /** init + start; resolves with every message of the run once it is done or failed (or timed out). */
+  run(config: TrainConfig, opts?: HarnessRunOptions): Promise<HarnessRunResult>;
+}
+
+export interface HarnessRunResult {
+  messages: FromWorker[];
+  /** performance.now() when each message arrived on the main thread. */
+  receivedAt: number[];
+  timedOut: boolean;
+  crashed: string | null;
+}
+
+declare global {
+  interface Window {
+    __harness: Harness;
+  }
+}
+
+const baseUrl = new URL(import.meta.env.BASE_URL, location.href).href;
+const logEl = document.getElementById('log');
+const log = (line: string) => {
+  if (logEl) logEl.textContent += `${line}\n`;
+};
+
+let client: TrainingClient | null = null;
+let crashed: string | null = null;
+let runs = 0;
+
+function getClient(): TrainingClient {
+  if (!client) {
+    client = new TrainingClient();
+    client.onCrash(({ message }) => {
+      crashed = message;
+      log(`crash: ${message}`);
+    });
+    client.onAny((m) => {
+      if (m.type !== 'metrics') log(`${Math.round(performance.now())} ${m.type} ${JSON.stringify(m).slice(0, 300)}`);
+      else log(`${Math.round(performance.now())} metrics ${m.points.map((p) => `${p.phase}:${p.step}`).join(' ')}`);
+    });
+  }
+  return client;
+}
+
+function collect(runId: string, until: (m: FromWorker) => boolean, timeoutMs: number): { done: Promise<boolean>; messages: FromWorker[]; receivedAt: number[] } {
+  const messages: FromWorker[] = [];
+  const receivedAt: number[] = [];
+  const c = getClient();
+  const done = new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => {
+      off();
+      resolve(true);
+    }, timeoutMs);
+    const off = c.onAny((m) => {
+      if (m.runId !== runId && !(m.type === 'error' && m.runId === '')) return;
+      messages.push(m);
+      receivedAt.push(performance.now());
+      if (until(m)) {
+        clearTimeout(timer);
+        off();
+        resolve(false);
+      }
+    });
+  });
+  return { done, messages, receivedAt };
+}
+
+window.__harness = {
+  async init(config) {
+    const runId = `harness-${++runs}`;
+    const { done, messages } = collect(runId, (m) => m.type === 'ready' || m.type === 'error', 120_000);
+    getClient().send({ type: 'init', version: PROTOCOL_VERSION, runId, config, baseUrl });
+    await done;
+    return messages.at(-1)!;
+  },
+
+  async run(config, opts = {}) {
+    const runId = `harness-${++runs}`;
+    const c = getClient();
+    const ended = (m: FromWorker) => m.type === 'status' && (m.status === 'done' || m.status === 'error');
+    const { done, messages, receivedAt } = collect(runId, (m) => ended(m) || (m.type === 'error' && m.code === 'backend-init'), opts.timeoutMs ?? 170_000);
+    const offReady = c.on('ready', (m) => {
+      if (m.runId === runId) c.send({ type: 'start' });
+    });
+    c.send({ type: 'init', version: PROTOCOL_VERSION, runId, config, baseUrl, ...(opts.options ? { options: opts.options } : {}) });
+    const timedOut = await done;
+    offReady();
+    if (timedOut) c.send({ type: 'stop' });
+    else if (opts.sample && messages.some((m) => m.type === 'status' && m.status === 'done')) {
+      const s = collect(runId, (m) => m.type === 'sample' || m.type === 'error', 60_000);
+      c.send({ type: 'requestSample', index: 0 });
+      await s.done;
+      messages.push(...s.messages);
+      receivedAt.push(...s.receivedAt);
+    }
+    return { messages, receivedAt, timedOut, crashed };
+  },
+};
+log(`harness ready (base ${baseUrl})`);
