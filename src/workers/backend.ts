@@ -108,7 +108,15 @@ async function attempt(name: BackendName, env: BackendEnv): Promise<{ reason: st
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     setWasmPaths(env.wasmPaths as Parameters<typeof setWasmPaths>[0]);
   }
-  const { value: ok, warnings } = await captureWarnings(() => tf.setBackend(name));
+  // tfjs registers webgl only in a browser, webgpu only where navigator.gpu exists: setBackend would throw.
+  if (!tf.findBackendFactory(name)) return { reason: `the tfjs ${name} backend is not registered in this environment`, adapter };
+  let ok: boolean;
+  let warnings: string[];
+  try {
+    ({ value: ok, warnings } = await captureWarnings(() => tf.setBackend(name)));
+  } catch (e) {
+    return { reason: `tf.setBackend('${name}') threw: ${firstLine(e instanceof Error ? e.message : String(e))}`, adapter };
+  }
   if (!ok) {
     const why = warnings.filter((w) => !w.startsWith('Initialization of backend')).map(firstLine)[0];
     return { reason: `tf.setBackend('${name}') returned false${why ? `: ${why}` : ''}`, adapter };

@@ -4,7 +4,8 @@ import type { BackendSelection } from './backend';
 import { selectBackend } from './backend';
 import type { EvalPoint, FromWorker, MetricsPoint } from './protocol';
 import { PROTOCOL_VERSION } from './protocol';
-import { connect, memoryTeacher, numTensors, tinyConfig, type Harness } from './testHost';
+import { fsFetchBytes } from '../engine/data/nodeFetch';
+import { connect, memoryTeacher, numTensors, PUBLIC_DIR, tinyConfig, withFiles, type Harness } from './testHost';
 
 let teacherFiles: Map<string, Uint8Array>;
 let open: Harness[] = [];
@@ -62,6 +63,7 @@ describe('TrainingHost over a MessageChannel', () => {
     const points = h.of('metrics').flatMap((m) => m.points);
     expect(points.every(finite)).toBe(true);
     expect(points.at(-1)).toMatchObject({ phase: 'student', step: 8, totalSteps: 8, epoch: 1, imagesSeen: 128 });
+    expect(new Set(points.map((p) => p.numTensors)).size).toBe(1); // no tensor leaks from step to step
     expect(points.map((p) => p.step)).toEqual([...points.map((p) => p.step)].sort((a, b) => a - b));
     const evals = h.of('eval').map((m) => m.point);
     // Subset every evalInterval = 2 steps; the test split (capped by init's options) at the end of each epoch.
@@ -271,6 +273,25 @@ describe('TrainingHost over a MessageChannel', () => {
     h.init(tinyConfig(), 'run-2');
     await h.next('ready', (m) => m.runId === 'run-2');
     expect(selections).toBe(2);
+  });
+
+  it('stops during the dataset download at once, without waiting for it', async () => {
+    const slow = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const h = harness(teacherFiles, {
+      fetchBytes: () => async (path, onBytes) => {
+        await slow(path.endsWith('.gz') ? 3000 : 0);
+        return withFiles(fsFetchBytes(PUBLIC_DIR), teacherFiles)(path, onBytes);
+      },
+    });
+    h.init(tinyConfig());
+    await h.next('ready');
+    h.send({ type: 'start' });
+    await h.next('progress', (m) => m.phase === 'dataset');
+    const t0 = Date.now();
+    h.send({ type: 'stop' });
+    await h.next('status', (m) => m.status === 'idle', 2000, h.messages.length);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(h.of('error')).toEqual([]);
   });
 
   it('refuses malformed messages, another protocol version and a bad config without a run', async () => {

@@ -80,6 +80,9 @@ export class TrainingRun {
   private stepTokens = 0;
   private steppedSincePause = false;
   private wake: (() => void) | null = null;
+  /** Rejects with Stopped on stop or a fatal error: downloads are raced against it, not awaited to the end. */
+  private readonly ended: Promise<never>;
+  private end: () => void = () => {};
   private readonly serial = new Serial();
   private readonly points: PointBuffer;
   private readonly progressThrottles = new Map<Phase, ProgressThrottle>();
@@ -102,6 +105,8 @@ export class TrainingRun {
     this.live = { distillation: config.distillation, tau: config.tau, alpha: config.alpha, lr: config.lr, evalInterval: config.evalInterval };
     this.sampleRng = mulberry32(deriveSeed(config.seed, 'sample-index'));
     this.points = new PointBuffer((points) => env.post({ type: 'metrics', runId, points }), env.now);
+    this.ended = new Promise<never>((_, reject) => (this.end = () => reject(new Stopped())));
+    this.ended.catch(() => undefined);
   }
 
   // ------------------------------------------------------------ commands
@@ -197,6 +202,7 @@ export class TrainingRun {
   /** Ends the run and frees its tensors once whatever is in flight has finished. */
   async stop(): Promise<void> {
     this.stopRequested = true;
+    this.end();
     this.wake?.();
     this.points.flush();
     // On a lost device a pending read may never settle, and its tensors cannot be freed: drop them with the backend.
@@ -216,9 +222,10 @@ export class TrainingRun {
   private async main(): Promise<void> {
     try {
       this.setStatus('loading');
-      const data = await this.dataset();
+      // A stop during a download ends the run at once; the download finishes in the background (and is cached).
+      const data = await Promise.race([this.dataset(), this.ended]);
       this.check();
-      const teacher = this.config.teacher === 'pretrained' ? await this.pretrainedTeacher() : await this.trainTeacher(data);
+      const teacher = this.config.teacher === 'pretrained' ? await Promise.race([this.pretrainedTeacher(), this.ended]) : await this.trainTeacher(data);
       this.check();
       this.setStatus('teacher');
       await this.serial.run(() => this.reportTeacher(teacher));
@@ -506,6 +513,7 @@ export class TrainingRun {
   private fail(e: unknown): void {
     if (this.failed || this.stopRequested) return;
     this.failed = true;
+    this.end();
     this.points.flush();
     this.env.post({ type: 'error', runId: this.runId, ...describeError(e, this.currentStep()) });
     this.setStatus('error');
