@@ -1,11 +1,22 @@
-// Pacing of the training loop: when to read losses back (log points), how often to post messages, and how to yield
-// to the event loop so pause/stop/update messages are handled between steps.
+// Pacing of the training loop: when to read losses back (log points), how often to post messages, how to yield to
+// the event loop so pause/stop/update messages are handled between steps, and a queue that keeps device work in order.
 import type { MetricsPoint } from './protocol';
 
 /** About ten log points, and at most about ten messages of each kind, a second. */
 export const TARGET_INTERVAL_MS = 100;
 /** Upper bound on steps between two read-backs, so a very fast backend still draws a curve with detail. */
 export const MAX_STEPS_PER_POINT = 64;
+
+/** Runs async tasks one at a time, in order: steps, evaluations, samples and disposal never interleave. */
+export class Serial {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(f: () => Promise<T> | T): Promise<T> {
+    const next = this.tail.then(f);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
 
 /**
  * Resolves on the next turn of the event loop. setTimeout(0) is clamped to 4 ms once nested, which would cost more

@@ -1,20 +1,16 @@
 // One training run inside the worker: the phases (dataset, teacher, precompute, student), the pause/step gate, live
-// updates, evaluations and samples, and the disposal of every tensor the run made.
+// updates, log points, evaluations and samples, and how a run ends (done, stopped, failed).
 import * as tf from '@tensorflow/tfjs-core';
-import { loadTeacherCheckpoint, type TeacherCheckpointMeta } from '../engine/checkpoint';
-import { DATASETS, STUDENT_PRESETS, type TrainConfig } from '../engine/config';
-import { fixedEvalIndices } from '../engine/data/batcher';
-import type { Dataset, FetchBytes } from '../engine/data/dataset';
-import { countParams, disposeParams } from '../engine/nn';
+import { DATASETS, type TrainConfig } from '../engine/config';
+import type { FetchBytes } from '../engine/data/dataset';
 import { deriveSeed, mulberry32 } from '../engine/random';
-import { createStudent, type StudentModel } from '../engine/student';
-import { convImplFor, type TeacherModel } from '../engine/teacher';
-import { StudentTrainer, TeacherTrainer, type LiveParams, type LossReading } from '../engine/trainer';
+import type { TeacherModel } from '../engine/teacher';
+import type { LiveParams, LossReading } from '../engine/trainer';
 import type { DatasetCache } from './datasetCache';
 import { CommandError, DeviceLostError, Stopped, describeError } from './errors';
-import { evaluateStudent, evaluateTeacherChunked, studentEvalPoint, teacherEvalPoint, type EvalTarget } from './evaluation';
-import { LogPacer, PointBuffer, ProgressThrottle, yieldToEventLoop } from './pacing';
+import { LogPacer, PointBuffer, ProgressThrottle, Serial, yieldToEventLoop } from './pacing';
 import type { EvalPoint, FromWorker, Phase, RunStatus } from './protocol';
+import { INFERENCE_CONV, RunModels } from './runModels';
 import { buildSample } from './sample';
 
 export interface RunEnv {
@@ -49,24 +45,6 @@ interface LoopState {
   lastLr: number;
 }
 
-/** Runs async tasks one at a time, in order: steps, evaluations, samples and disposal never interleave. */
-class Serial {
-  private tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(f: () => Promise<T> | T): Promise<T> {
-    const next = this.tail.then(f);
-    this.tail = next.catch(() => undefined);
-    return next;
-  }
-}
-
-/**
- * Teacher inference (precomputed logits, evaluation, samples) uses tf.conv2d on every backend: its forward pass
- * exists everywhere and is ~4x faster than im2col on tfjs-cpu. im2col is only needed for conv gradients, i.e. for
- * training the teacher on wasm/cpu (convImplFor).
- */
-const INFERENCE_CONV = 'native' as const;
-
 export class TrainingRun {
   status: RunStatus = 'idle';
   /** The status a resume returns to. */
@@ -75,7 +53,6 @@ export class TrainingRun {
   private stopRequested = false;
   private failed = false;
   private deviceGone = false;
-  private disposed = false;
   private paused = false;
   private stepTokens = 0;
   private steppedSincePause = false;
@@ -88,18 +65,15 @@ export class TrainingRun {
   private readonly progressThrottles = new Map<Phase, ProgressThrottle>();
   private readonly live: LiveParams;
   private readonly sampleRng: () => number;
-  private dataPromise: Promise<Dataset> | null = null;
-  private teacherPromise: Promise<TeacherModel> | null = null;
-  private data: Dataset | null = null;
-  private evalIndices: Int32Array | null = null;
-  private teacher: TeacherModel | null = null;
-  private teacherMeta: TeacherCheckpointMeta | null = null;
-  private teacherTrainer: TeacherTrainer | null = null;
-  private trainer: StudentTrainer | null = null;
-  private preview: StudentModel | null = null;
+  private readonly models: RunModels;
   private current: LoopState | null = null;
   private loop: Promise<void> | null = null;
   private t0 = 0;
+  /** Awaited between evaluation chunks: lets messages in, and abandons the evaluation after a stop. */
+  private readonly between = async () => {
+    await yieldToEventLoop();
+    this.check();
+  };
 
   constructor(readonly runId: string, readonly config: TrainConfig, private readonly env: RunEnv) {
     this.live = { distillation: config.distillation, tau: config.tau, alpha: config.alpha, lr: config.lr, evalInterval: config.evalInterval };
@@ -107,6 +81,7 @@ export class TrainingRun {
     this.points = new PointBuffer((points) => env.post({ type: 'metrics', runId, points }), env.now);
     this.ended = new Promise<never>((_, reject) => (this.end = () => reject(new Stopped())));
     this.ended.catch(() => undefined);
+    this.models = new RunModels(config, { ...env, progress: (phase, done, total, detail) => this.progress(phase, done, total, detail) });
   }
 
   // ------------------------------------------------------------ commands
@@ -150,7 +125,7 @@ export class TrainingRun {
   update(patch: Partial<LiveParams>): Promise<void> {
     this.refuseIfOver('update');
     return this.command(async () => {
-      const tr = this.trainer;
+      const tr = this.models.trainer;
       if (tr && this.current?.tr === tr) await this.readPoint(); // the losses before the change get their own point
       tr?.update(patch);
       Object.assign(this.live, patch);
@@ -162,14 +137,13 @@ export class TrainingRun {
   evalNow(): Promise<void> {
     this.refuseIfOver('evalNow');
     return this.command(async () => {
-      await this.dataset();
-      const teacher = await this.teacherIfAny();
+      await this.models.dataset();
+      const teacher = await this.models.teacherIfAny();
       await this.serial.run(async () => {
         this.check();
         await this.readPoint();
-        this.points.flush();
         if (this.current?.phase === 'teacher') await this.evaluateInto('teacher', 'subset');
-        else await this.postStudentEval(teacher, 'subset');
+        else this.postEval(await this.models.evaluateStudent(teacher, this.live, 'subset', this.between));
       });
     });
   }
@@ -177,20 +151,20 @@ export class TrainingRun {
   requestSample(index: number | undefined, tau: number | undefined): Promise<void> {
     this.refuseIfOver('requestSample');
     return this.command(async () => {
-      const data = await this.dataset();
-      const teacher = await this.teacherIfAny();
+      const data = await this.models.dataset();
+      const teacher = await this.models.teacherIfAny();
       await this.serial.run(async () => {
         this.check();
         const i = index ?? Math.floor(this.sampleRng() * data.test.count);
         if (i >= data.test.count) throw new CommandError('bad-config', `sample index ${i} is outside the test split [0, ${data.test.count})`);
         const sample = await buildSample({
-          student: this.trainer?.student ?? this.previewStudent(),
+          student: this.models.student(),
           teacher,
           split: data.test,
           info: DATASETS[this.config.dataset],
           index: i,
           tau: tau ?? this.live.tau,
-          step: this.trainer?.step ?? 0,
+          step: this.models.trainer?.step ?? 0,
           convImpl: INFERENCE_CONV,
         });
         this.check();
@@ -208,7 +182,7 @@ export class TrainingRun {
     // On a lost device a pending read may never settle, and its tensors cannot be freed: drop them with the backend.
     if (this.deviceGone) return;
     await this.loop;
-    await this.serial.run(() => this.disposeAll());
+    await this.serial.run(() => this.models.dispose());
   }
 
   /** The WebGPU device is gone: report, end the run, and never wait on the device again. */
@@ -220,23 +194,31 @@ export class TrainingRun {
   // ------------------------------------------------------------ phases
 
   private async main(): Promise<void> {
+    const m = this.models;
     try {
       this.setStatus('loading');
       // A stop during a download ends the run at once; the download finishes in the background (and is cached).
-      const data = await Promise.race([this.dataset(), this.ended]);
+      const data = await Promise.race([m.dataset(), this.ended]);
       this.check();
-      const teacher = this.config.teacher === 'pretrained' ? await Promise.race([this.pretrainedTeacher(), this.ended]) : await this.trainTeacher(data);
+      let teacher: TeacherModel;
+      if (this.config.teacher === 'pretrained') {
+        teacher = await Promise.race([m.pretrainedTeacher(), this.ended]);
+      } else {
+        this.setStatus('teacher');
+        await this.trainLoop('teacher', await this.serial.run(() => m.startTeacherTraining(data)));
+        teacher = await this.serial.run(() => m.finishTeacherTraining());
+      }
       this.check();
       this.setStatus('teacher');
-      await this.serial.run(() => this.reportTeacher(teacher));
-      const trainer = await this.serial.run(() => this.createTrainer(data, teacher));
+      const info = await this.serial.run(() => m.teacherInfo(teacher, this.between));
+      this.env.post({ type: 'teacher', runId: this.runId, info });
+      const trainer = await this.serial.run(() => m.createTrainer(data, teacher, this.live));
       // In 'none' mode the logits would go unused; a later switch to soft/hard runs the teacher per batch instead.
       if (trainer.canPrecompute && this.live.distillation !== 'none') {
-        await this.serial.run(async () => {
-          this.check();
-          await trainer.precomputeTeacher((done, total) => this.progress('precompute', done, total, 'teacher logits of the training subset'));
-        });
+        await this.serial.run(() =>
+          trainer.precomputeTeacher((done, total) => this.progress('precompute', done, total, 'teacher logits of the training subset')));
       }
+      this.check();
       this.setStatus('student');
       await this.trainLoop('student', trainer);
       this.setStatus('done');
@@ -245,102 +227,8 @@ export class TrainingRun {
     } finally {
       this.points.flush();
       // A failed run frees its memory now (a stopped one is freed by stop(); a lost device has nothing to free).
-      if (this.failed && !this.deviceGone) await this.serial.run(() => this.disposeAll());
+      if (this.failed && !this.deviceGone) await this.serial.run(() => m.dispose());
     }
-  }
-
-  private dataset(): Promise<Dataset> {
-    this.dataPromise ??= this.env.datasets
-      .load(this.config.dataset, this.env.fetchBytes, (done, total, detail) => this.progress('dataset', done, total, detail))
-      .then(
-        (d) => {
-          this.data = d;
-          this.evalIndices = fixedEvalIndices(d.test.count, this.config.evalSubset, this.config.seed);
-          return d;
-        },
-        (e: unknown) => {
-          this.dataPromise = null;
-          throw e;
-        },
-      );
-    return this.dataPromise;
-  }
-
-  private pretrainedTeacher(): Promise<TeacherModel> {
-    this.teacherPromise ??= (async () => {
-      const dir = `models/${this.config.dataset}-teacher`;
-      this.progress('teacher', 0, 1, `loading ${dir}`);
-      try {
-        const { teacher, meta } = await loadTeacherCheckpoint(this.env.fetchBytes, dir, DATASETS[this.config.dataset]);
-        if (this.disposed) {
-          disposeParams(teacher.params);
-          throw new Stopped();
-        }
-        this.teacher = teacher;
-        this.teacherMeta = meta;
-        this.progress('teacher', 1, 1, `loaded ${dir}`);
-        return teacher;
-      } catch (e) {
-        this.teacherPromise = null;
-        throw e;
-      }
-    })();
-    return this.teacherPromise;
-  }
-
-  /** The teacher as far as it exists: the pre-trained one (loaded on demand), the one being trained, or null. */
-  private async teacherIfAny(): Promise<TeacherModel | null> {
-    if (this.teacher) return this.teacher;
-    if (this.config.teacher === 'pretrained') return this.pretrainedTeacher();
-    return this.teacherTrainer?.teacher ?? null;
-  }
-
-  private async trainTeacher(data: Dataset): Promise<TeacherModel> {
-    this.setStatus('teacher');
-    const tt = await this.serial.run(() => {
-      this.check();
-      // Training needs conv gradients: tf.conv2d on webgpu/webgl, im2col on wasm/cpu.
-      return (this.teacherTrainer = new TeacherTrainer(this.config, data, convImplFor(this.env.backend)));
-    });
-    await this.trainLoop('teacher', tt);
-    await this.serial.run(() => {
-      tt.disposeOptimizer();
-      this.teacher = tt.teacher;
-      this.teacherTrainer = null;
-    });
-    return tt.teacher;
-  }
-
-  private async reportTeacher(teacher: TeacherModel): Promise<void> {
-    this.check();
-    const r = await evaluateTeacherChunked(teacher, this.target('subset'));
-    this.check();
-    this.env.post({
-      type: 'teacher',
-      runId: this.runId,
-      info: {
-        source: this.config.teacher,
-        parameters: countParams(teacher.params),
-        evalAccuracy: r.acc,
-        checkpointAccuracy: this.teacherMeta?.testAccuracy ?? null,
-      },
-    });
-  }
-
-  private createTrainer(data: Dataset, teacher: TeacherModel): StudentTrainer {
-    this.check();
-    if (this.preview) disposeParams(this.preview.params);
-    this.preview = null;
-    const trainer = new StudentTrainer(this.config, data, teacher, INFERENCE_CONV);
-    trainer.update({ ...this.live }); // updates received before the student phase
-    this.trainer = trainer;
-    return trainer;
-  }
-
-  /** The student before training, with the trainer's seeded init, so samples and evaluations work from `init` on. */
-  private previewStudent(): StudentModel {
-    this.preview ??= createStudent(STUDENT_PRESETS[this.config.student], DATASETS[this.config.dataset], deriveSeed(this.config.seed, 'student-init'));
-    return this.preview;
   }
 
   // ------------------------------------------------------------ the loop
@@ -416,58 +304,24 @@ export class TrainingRun {
     });
   }
 
-  // ------------------------------------------------------------ evaluation
-
-  private target(split: EvalPoint['split']): EvalTarget {
-    const data = this.data;
-    const subset = this.evalIndices;
-    if (!data || !subset) throw new Error('evaluation before the dataset was loaded');
-    const testCount = Math.min(data.test.count, this.env.testLimit ?? data.test.count);
-    const gpu = this.env.backend === 'webgpu' || this.env.backend === 'webgl';
-    return {
-      split: data.test,
-      info: DATASETS[this.config.dataset],
-      indices: split === 'subset' ? subset : Int32Array.from({ length: testCount }, (_, i) => i),
-      batchSize: gpu ? 256 : 64,
-      convImpl: INFERENCE_CONV,
-      between: async () => {
-        await yieldToEventLoop();
-        this.check();
-      },
-    };
-  }
-
   private async evaluateInto(phase: 'teacher' | 'student', split: EvalPoint['split']): Promise<void> {
-    this.points.flush();
-    if (phase === 'teacher') {
-      const tt = this.teacherTrainer;
-      if (!tt) return;
-      const r = await evaluateTeacherChunked(tt.teacher, this.target(split));
-      this.check();
-      this.env.post({ type: 'eval', runId: this.runId, point: teacherEvalPoint(r, { step: tt.step, imagesSeen: tt.imagesSeen, split }) });
-      return;
-    }
-    if (this.data) await this.postStudentEval(this.teacher, split);
+    const point = phase === 'teacher'
+      ? await this.models.evaluateTeacherTraining(split, this.between)
+      : await this.models.evaluateStudent(this.models.teacher, this.live, split, this.between);
+    if (point) this.postEval(point);
   }
 
-  private async postStudentEval(teacher: TeacherModel | null, split: EvalPoint['split']): Promise<void> {
-    const student = this.trainer?.student ?? this.previewStudent();
-    const type = teacher ? this.live.distillation : 'none';
-    const m = await evaluateStudent(student, teacher, this.target(split), {
-      type,
-      alpha: this.live.alpha,
-      tau: this.live.tau,
-      labelSmoothing: this.config.labelSmoothing,
-    });
+  /** Sends an evaluation after the metrics before it, unless the run ended while it was computed. */
+  private postEval(point: EvalPoint): void {
     this.check();
-    const at = { step: this.trainer?.step ?? 0, imagesSeen: this.trainer?.imagesSeen ?? 0, split };
-    this.env.post({ type: 'eval', runId: this.runId, point: studentEvalPoint(m, at) });
+    this.points.flush();
+    this.env.post({ type: 'eval', runId: this.runId, point });
   }
 
   // ------------------------------------------------------------ plumbing
 
   private currentStep(): number {
-    return this.trainer?.step ?? this.teacherTrainer?.step ?? 0;
+    return this.models.trainer?.step ?? this.models.teacherTrainer?.step ?? 0;
   }
 
   private setStatus(status: RunStatus): void {
@@ -504,8 +358,7 @@ export class TrainingRun {
     } catch (e) {
       if (e instanceof Stopped) return;
       if (describeError(e, null).code === 'non-finite-loss') return this.fail(e);
-      const d = describeError(e, this.currentStep());
-      this.env.post({ type: 'error', runId: this.runId, ...d });
+      this.env.post({ type: 'error', runId: this.runId, ...describeError(e, this.currentStep()) });
     }
   }
 
@@ -518,23 +371,5 @@ export class TrainingRun {
     this.env.post({ type: 'error', runId: this.runId, ...describeError(e, this.currentStep()) });
     this.setStatus('error');
     this.wake?.();
-  }
-
-  private disposeAll(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.points.dispose();
-    this.trainer?.dispose();
-    this.trainer = null;
-    if (this.teacherTrainer) {
-      this.teacherTrainer.disposeOptimizer();
-      disposeParams(this.teacherTrainer.teacher.params);
-      this.teacherTrainer = null;
-    }
-    if (this.teacher) disposeParams(this.teacher.params);
-    this.teacher = null;
-    if (this.preview) disposeParams(this.preview.params);
-    this.preview = null;
-    this.current = null;
   }
 }

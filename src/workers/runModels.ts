@@ -1,0 +1,188 @@
+// What a run owns: its dataset, its teacher (loaded or trained in the page), its student trainer or the untrained
+// preview student, and the evaluations over them; and the disposal of every one of their tensors.
+import { loadTeacherCheckpoint, type TeacherCheckpointMeta } from '../engine/checkpoint';
+import { DATASETS, STUDENT_PRESETS, type TrainConfig } from '../engine/config';
+import { fixedEvalIndices } from '../engine/data/batcher';
+import type { Dataset, FetchBytes } from '../engine/data/dataset';
+import { countParams, disposeParams } from '../engine/nn';
+import { deriveSeed } from '../engine/random';
+import { createStudent, type StudentModel } from '../engine/student';
+import { convImplFor, type TeacherModel } from '../engine/teacher';
+import { StudentTrainer, TeacherTrainer, type LiveParams } from '../engine/trainer';
+import type { DatasetCache } from './datasetCache';
+import { Stopped } from './errors';
+import { evaluateStudent, evaluateTeacherChunked, studentEvalPoint, teacherEvalPoint, type EvalTarget } from './evaluation';
+import type { EvalPoint, Phase, TeacherInfo } from './protocol';
+
+/**
+ * Teacher inference (precomputed logits, evaluation, samples) uses tf.conv2d on every backend: its forward pass
+ * exists everywhere and is ~4x faster than im2col on tfjs-cpu. im2col is only needed for conv gradients, i.e. for
+ * training the teacher on wasm/cpu (convImplFor).
+ */
+export const INFERENCE_CONV = 'native' as const;
+
+export interface ModelsEnv {
+  fetchBytes: FetchBytes;
+  datasets: DatasetCache;
+  /** The tfjs backend in use. */
+  backend: string;
+  /** Images of the test split in a 'test' evaluation (the first N); null: all of them. */
+  testLimit: number | null;
+  progress(phase: Phase, done: number, total: number, detail: string): void;
+}
+
+type Split = EvalPoint['split'];
+
+export class RunModels {
+  data: Dataset | null = null;
+  teacher: TeacherModel | null = null;
+  teacherTrainer: TeacherTrainer | null = null;
+  trainer: StudentTrainer | null = null;
+  private teacherMeta: TeacherCheckpointMeta | null = null;
+  private preview: StudentModel | null = null;
+  private evalIndices: Int32Array | null = null;
+  private dataPromise: Promise<Dataset> | null = null;
+  private teacherPromise: Promise<TeacherModel> | null = null;
+  private disposed = false;
+
+  constructor(private readonly config: TrainConfig, private readonly env: ModelsEnv) {}
+
+  /** The dataset (from the worker's cache when another run loaded it), and the fixed evaluation subset. */
+  dataset(): Promise<Dataset> {
+    this.dataPromise ??= this.env.datasets
+      .load(this.config.dataset, this.env.fetchBytes, (done, total, detail) => this.env.progress('dataset', done, total, detail))
+      .then(
+        (d) => {
+          this.data = d;
+          this.evalIndices = fixedEvalIndices(d.test.count, this.config.evalSubset, this.config.seed);
+          return d;
+        },
+        (e: unknown) => {
+          this.dataPromise = null;
+          throw e;
+        },
+      );
+    return this.dataPromise;
+  }
+
+  /** The shipped checkpoint, loaded once (a teacher that arrives after dispose() is freed at once). */
+  pretrainedTeacher(): Promise<TeacherModel> {
+    this.teacherPromise ??= (async () => {
+      const dir = `models/${this.config.dataset}-teacher`;
+      this.env.progress('teacher', 0, 1, `loading ${dir}`);
+      try {
+        const { teacher, meta } = await loadTeacherCheckpoint(this.env.fetchBytes, dir, DATASETS[this.config.dataset]);
+        if (this.disposed) {
+          disposeParams(teacher.params);
+          throw new Stopped();
+        }
+        this.teacher = teacher;
+        this.teacherMeta = meta;
+        this.env.progress('teacher', 1, 1, `loaded ${dir}`);
+        return teacher;
+      } catch (e) {
+        this.teacherPromise = null;
+        throw e;
+      }
+    })();
+    return this.teacherPromise;
+  }
+
+  /** The teacher as far as it exists: the pre-trained one (loaded on demand), the one being trained, or null. */
+  async teacherIfAny(): Promise<TeacherModel | null> {
+    if (this.teacher) return this.teacher;
+    if (this.config.teacher === 'pretrained') return this.pretrainedTeacher();
+    return this.teacherTrainer?.teacher ?? null;
+  }
+
+  startTeacherTraining(data: Dataset): TeacherTrainer {
+    // Training needs conv gradients: tf.conv2d on webgpu/webgl, im2col on wasm/cpu.
+    return (this.teacherTrainer = new TeacherTrainer(this.config, data, convImplFor(this.env.backend)));
+  }
+
+  /** Keeps the trained teacher and frees its optimizer. */
+  finishTeacherTraining(): TeacherModel {
+    const tt = this.teacherTrainer;
+    if (!tt) throw new Error('no teacher is being trained');
+    tt.disposeOptimizer();
+    this.teacherTrainer = null;
+    return (this.teacher = tt.teacher);
+  }
+
+  /** The student trainer (replacing the preview student), with the live parameters received so far. */
+  createTrainer(data: Dataset, teacher: TeacherModel, live: LiveParams): StudentTrainer {
+    if (this.preview) disposeParams(this.preview.params);
+    this.preview = null;
+    const trainer = new StudentTrainer(this.config, data, teacher, INFERENCE_CONV);
+    trainer.update({ ...live });
+    return (this.trainer = trainer);
+  }
+
+  /** The trained student, or before training the one the trainer will start from (same seeded init). */
+  student(): StudentModel {
+    if (this.trainer) return this.trainer.student;
+    this.preview ??= createStudent(STUDENT_PRESETS[this.config.student], DATASETS[this.config.dataset], deriveSeed(this.config.seed, 'student-init'));
+    return this.preview;
+  }
+
+  target(split: Split, between: () => Promise<void>): EvalTarget {
+    const data = this.data;
+    const subset = this.evalIndices;
+    if (!data || !subset) throw new Error('evaluation before the dataset was loaded');
+    const testCount = Math.min(data.test.count, this.env.testLimit ?? data.test.count);
+    const gpu = this.env.backend === 'webgpu' || this.env.backend === 'webgl';
+    return {
+      split: data.test,
+      info: DATASETS[this.config.dataset],
+      indices: split === 'subset' ? subset : Int32Array.from({ length: testCount }, (_, i) => i),
+      batchSize: gpu ? 256 : 64,
+      convImpl: INFERENCE_CONV,
+      between,
+    };
+  }
+
+  async teacherInfo(teacher: TeacherModel, between: () => Promise<void>): Promise<TeacherInfo> {
+    const r = await evaluateTeacherChunked(teacher, this.target('subset', between));
+    return {
+      source: this.config.teacher,
+      parameters: countParams(teacher.params),
+      evalAccuracy: r.acc,
+      checkpointAccuracy: this.teacherMeta?.testAccuracy ?? null,
+    };
+  }
+
+  /** The student (with the teacher's accuracy and agreement when there is a teacher) under the live loss settings. */
+  async evaluateStudent(teacher: TeacherModel | null, live: LiveParams, split: Split, between: () => Promise<void>): Promise<EvalPoint> {
+    const m = await evaluateStudent(this.student(), teacher, this.target(split, between), {
+      type: teacher ? live.distillation : 'none',
+      alpha: live.alpha,
+      tau: live.tau,
+      labelSmoothing: this.config.labelSmoothing,
+    });
+    return studentEvalPoint(m, { step: this.trainer?.step ?? 0, imagesSeen: this.trainer?.imagesSeen ?? 0, split });
+  }
+
+  /** The teacher being trained; null when none is. */
+  async evaluateTeacherTraining(split: Split, between: () => Promise<void>): Promise<EvalPoint | null> {
+    const tt = this.teacherTrainer;
+    if (!tt) return null;
+    const r = await evaluateTeacherChunked(tt.teacher, this.target(split, between));
+    return teacherEvalPoint(r, { step: tt.step, imagesSeen: tt.imagesSeen, split });
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.trainer?.dispose();
+    this.trainer = null;
+    if (this.teacherTrainer) {
+      this.teacherTrainer.disposeOptimizer();
+      disposeParams(this.teacherTrainer.teacher.params);
+      this.teacherTrainer = null;
+    }
+    if (this.teacher) disposeParams(this.teacher.params);
+    this.teacher = null;
+    if (this.preview) disposeParams(this.preview.params);
+    this.preview = null;
+  }
+}
