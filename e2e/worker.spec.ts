@@ -115,6 +115,14 @@ test('without --enable-unsafe-webgpu the worker reports the fallback backend and
   }
 });
 
+test('a forced wasm backend loads its binaries from the build (setWasmPaths) and trains the tiny run', async ({ page }) => {
+  test.setTimeout(120_000);
+  await openHarness(page);
+  const result = await page.evaluate(([c, o]) => (window as unknown as HarnessWindow).__harness.run(c, o), [{ ...TINY, backend: 'wasm' }, RUN_OPTS] as const);
+  const report = checkTinyRun(result);
+  expect(report).toMatchObject({ requested: 'wasm', backend: 'wasm', convImpl: 'im2col', fallbackReason: 'the config chose wasm' });
+});
+
 test('the build runs tfjs in a worker chunk and keeps it out of the main-thread entry', () => {
   const dist = join(import.meta.dirname, '..', 'dist');
   const assets = readdirSync(join(dist, 'assets'));
