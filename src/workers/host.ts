@@ -114,7 +114,7 @@ export class TrainingHost {
     }
     const problems = validateConfig(msg.config);
     if (problems.length > 0) throw new CommandError('bad-config', problems.map((p) => p.message).join('; '));
-    await this.stop(false);
+    await this.stop(); // an init while a run is live replaces it
     const selection = await this.ensureBackend(msg.config.backend, msg.runId);
     if (!selection) return;
     this.run = new TrainingRun(msg.runId, { ...msg.config }, {
@@ -129,12 +129,12 @@ export class TrainingHost {
     this.post({ type: 'status', runId: msg.runId, status: 'idle', step: 0 });
   }
 
-  private async stop(announce = true): Promise<void> {
+  private async stop(): Promise<void> {
     const run = this.run;
     if (!run) return;
     this.run = null;
     await run.stop();
-    if (announce) this.post({ type: 'status', runId: run.runId, status: 'idle', step: 0 });
+    this.post({ type: 'status', runId: run.runId, status: 'idle', step: 0 });
   }
 
   /** Selects the backend on first use, when the config asks for another one, or after the device was lost. */
