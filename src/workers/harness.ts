@@ -69,7 +69,7 @@ function collect(runId: string, until: (m: FromWorker) => boolean, timeoutMs: nu
       resolve(true);
     }, timeoutMs);
     const off = c.onAny((m) => {
-      if (m.runId !== runId && !(m.type === 'error' && m.runId === '')) return;
+      if (!('runId' in m) || (m.runId !== runId && !(m.type === 'error' && m.runId === ''))) return;
       messages.push(m);
       receivedAt.push(performance.now());
       if (until(m)) {

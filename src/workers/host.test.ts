@@ -313,4 +313,26 @@ describe('TrainingHost over a MessageChannel', () => {
     expect(h.of('ready')).toEqual([]);
     expect(errors[3]!.message).toMatch(/start: no run; send init first/);
   });
+
+  it('answers probe with the backend in use before any run, and a benchmark with one finite result per preset', async () => {
+    const baseline = numTensors();
+    const h = harness(teacherFiles);
+    h.send({ type: 'probe', version: PROTOCOL_VERSION, backend: 'cpu' });
+    const probed = await h.next('backend');
+    expect(probed.report.backend).toBe('cpu');
+    expect(probed.report.requested).toBe('cpu');
+    h.send({ type: 'benchmark', backend: 'cpu', presets: ['deit-nano'], batchSize: 2, steps: 1, warmupSteps: 0 });
+    const bench = await h.next('benchmark', undefined, 60_000);
+    expect(bench.results).toHaveLength(1);
+    const r = bench.results[0]!;
+    expect(r).toMatchObject({ backend: 'cpu', preset: 'deit-nano', batchSize: 2 });
+    for (const v of [r.firstStepMs, r.stepMs, r.imagesPerSec, r.imagesPerSecPrecomputed, r.evalImagesPerSec]) {
+      expect(v).toBeGreaterThan(0);
+      expect(Number.isFinite(v)).toBe(true);
+    }
+    expect(numTensors()).toBe(baseline);
+    h.send({ type: 'benchmark', backend: 'cpu', presets: ['deit-huge' as never], batchSize: 2, steps: 1, warmupSteps: 0 });
+    const err = await h.next('error');
+    expect(err).toMatchObject({ code: 'protocol', message: expect.stringMatching(/benchmark\.presets/) });
+  });
 });

@@ -1,5 +1,6 @@
 // The training host: receives protocol messages on an Endpoint (the worker scope, or a MessagePort in tests),
 // selects the backend, owns the current TrainingRun, and reports every failure as an `error` message.
+import { benchmarkStudent } from '../engine/benchmark';
 import { validateConfig, type BackendChoice } from '../engine/config';
 import { httpFetchBytes, type FetchBytes } from '../engine/data/dataset';
 import { resetBackend, selectBackend as defaultSelectBackend, type BackendEnv, type BackendSelection } from './backend';
@@ -79,6 +80,8 @@ export class TrainingHost {
   private async handle(msg: ToWorker): Promise<void> {
     if (msg.type === 'init') return this.init(msg);
     if (msg.type === 'stop') return this.stop();
+    if (msg.type === 'probe') return this.probe(msg);
+    if (msg.type === 'benchmark') return this.benchmark(msg);
     const run = this.run;
     if (!run) throw new CommandError('protocol', `${msg.type}: no run; send init first`);
     const detach = (p: Promise<void>) => void p.catch((e: unknown) => this.reportError(e, msg));
@@ -127,6 +130,27 @@ export class TrainingHost {
     });
     this.post({ type: 'ready', version: PROTOCOL_VERSION, runId: msg.runId, backend: selection.report });
     this.post({ type: 'status', runId: msg.runId, status: 'idle', step: 0 });
+  }
+
+  private async probe(msg: Extract<ToWorker, { type: 'probe' }>): Promise<void> {
+    if (msg.version !== PROTOCOL_VERSION) {
+      throw new CommandError('protocol', `the page speaks protocol ${msg.version}, this worker ${PROTOCOL_VERSION}: reload the page`);
+    }
+    if (this.run && this.backend?.choice !== msg.backend) return; // never swap the backend under a live run
+    const selection = await this.ensureBackend(msg.backend, this.run?.runId ?? '');
+    if (selection) this.post({ type: 'backend', report: selection.report });
+  }
+
+  private async benchmark(msg: Extract<ToWorker, { type: 'benchmark' }>): Promise<void> {
+    if (this.run) throw new CommandError('protocol', 'benchmark: stop the current run first');
+    const selection = await this.ensureBackend(msg.backend, '');
+    if (!selection) return;
+    this.post({ type: 'backend', report: selection.report });
+    const results = [];
+    for (const preset of msg.presets) {
+      results.push(await benchmarkStudent({ preset, batchSize: msg.batchSize, steps: msg.steps, warmupSteps: msg.warmupSteps }));
+    }
+    this.post({ type: 'benchmark', results });
   }
 
   private async stop(): Promise<void> {

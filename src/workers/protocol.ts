@@ -1,6 +1,7 @@
 // The typed message protocol between the UI (main thread) and the training worker: discriminated unions on `type`,
 // imported by both sides; each side ends its switch with assertNever so a new message cannot go unhandled.
-import type { BackendChoice, TrainConfig } from '../engine/config';
+import type { BenchResult } from '../engine/benchmark';
+import type { BackendChoice, StudentPreset, TrainConfig } from '../engine/config';
 import type { LiveParams } from '../engine/trainer';
 
 export type { LiveParams } from '../engine/trainer';
@@ -53,7 +54,14 @@ export type ToWorker =
    * Asks for insight data on one test image (by index; the worker picks one when omitted), with teacherProbs at
    * `tau` (default: the live tau). Works from `init` on: before training it uses the seeded initial student.
    */
-  | { type: 'requestSample'; index?: number; tau?: number };
+  | { type: 'requestSample'; index?: number; tau?: number }
+  /** Selects (or re-selects) the backend without a run, so the page can show it before Start; answered by `backend`. */
+  | { type: 'probe'; version: number; backend: BackendChoice }
+  /**
+   * Measures training throughput of each preset on the backend `backend` (npm run bench); answered by one
+   * `benchmark` message. Refused while a run is live.
+   */
+  | { type: 'benchmark'; backend: BackendChoice; presets: StudentPreset[]; batchSize: number; steps: number; warmupSteps: number };
 
 // ---------------------------------------------------------------- from the worker
 
@@ -169,7 +177,9 @@ export type FromWorker =
    * `status: error` and ends the run; the metrics sent before it stay valid. Without that status the error only
    * refuses one command (bad-config, protocol) and the run goes on.
    */
-  | { type: 'error'; runId: string; code: ErrorCode; message: string; step: number | null };
+  | { type: 'error'; runId: string; code: ErrorCode; message: string; step: number | null }
+  | { type: 'backend'; report: BackendReport }
+  | { type: 'benchmark'; results: BenchResult[] };
 
 export type ToWorkerType = ToWorker['type'];
 export type FromWorkerType = FromWorker['type'];
@@ -179,7 +189,7 @@ export function assertNever(x: never): never {
   throw new Error(`unexpected message ${JSON.stringify(x)}`);
 }
 
-const TO_WORKER_TYPES: readonly ToWorkerType[] = ['init', 'start', 'pause', 'resume', 'stop', 'step', 'update', 'evalNow', 'requestSample'];
+const TO_WORKER_TYPES: readonly ToWorkerType[] = ['init', 'start', 'pause', 'resume', 'stop', 'step', 'update', 'evalNow', 'requestSample', 'probe', 'benchmark'];
 
 /** Structural check of an incoming message (the worker never trusts `event.data`). */
 export function isToWorker(x: unknown): x is ToWorker {

@@ -81,7 +81,7 @@ export function connect(files: Map<string, Uint8Array>, opts: Partial<HostOption
   port2.onmessage = (ev: MessageEvent) => messages.push(ev.data as FromWorker);
   const send = (msg: ToWorker) => port2.postMessage(msg);
   const of = <T extends FromWorker['type']>(type: T, runId?: string) =>
-    messages.filter((m): m is Extract<FromWorker, { type: T }> => m.type === type && (runId === undefined || m.runId === runId));
+    messages.filter((m): m is Extract<FromWorker, { type: T }> => m.type === type && (runId === undefined || ('runId' in m && m.runId === runId)));
   return {
     host,
     messages,

@@ -32,6 +32,18 @@ export function malformed(msg: ToWorker): string | null {
         return 'requestSample.index must be a non-negative integer';
       }
       return null;
+    case 'probe':
+      if (typeof msg.version !== 'number') return 'probe.version must be a number';
+      return (ENUM_VALUES.backend as readonly string[]).includes(msg.backend) ? null : `probe.backend must be one of ${ENUM_VALUES.backend.join(', ')}`;
+    case 'benchmark':
+      if (!(ENUM_VALUES.backend as readonly string[]).includes(msg.backend)) return `benchmark.backend must be one of ${ENUM_VALUES.backend.join(', ')}`;
+      if (!Array.isArray(msg.presets) || msg.presets.length === 0 || !msg.presets.every((p) => (ENUM_VALUES.student as readonly string[]).includes(p))) {
+        return `benchmark.presets must be a non-empty list of ${ENUM_VALUES.student.join(', ')}`;
+      }
+      if (!isCount(msg.batchSize, 1024)) return 'benchmark.batchSize must be an integer in [1, 1024]';
+      if (!isCount(msg.steps, 1000)) return 'benchmark.steps must be an integer in [1, 1000]';
+      if (!(Number.isInteger(msg.warmupSteps) && msg.warmupSteps >= 0 && msg.warmupSteps <= 1000)) return 'benchmark.warmupSteps must be an integer in [0, 1000]';
+      return null;
     default:
       return null;
   }
