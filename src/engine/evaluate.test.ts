@@ -9,6 +9,7 @@ import { evaluate, evaluateTeacher } from './evaluate';
 import { disposeParams } from './nn';
 import { createStudent, studentForward, type StudentModel } from './student';
 import { createTeacher, teacherForward, type TeacherModel } from './teacher';
+import { mulberry32 } from './random';
 
 const info = DATASETS['fashion-mnist'];
 const N = 40;
@@ -16,16 +17,7 @@ const N = 40;
 const INDICES = Int32Array.from({ length: 37 }, (_, i) => (i * 13 + 5) % N);
 const BATCH = 8;
 
-function makeRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+
 
 function argmax(row: number[]): number {
   let best = 0;
@@ -62,7 +54,7 @@ describe('evaluate', () => {
   let fusedPred: number[];
 
   beforeAll(() => {
-    const rng = makeRng(1);
+    const rng = mulberry32(1);
     const images = Uint8Array.from({ length: N * 28 * 28 }, () => Math.floor(rng() * 256));
     split = { images, labels: new Uint8Array(N), count: N };
     student = createStudent(STUDENT_PRESETS['deit-nano'], info, 2);

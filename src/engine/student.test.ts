@@ -10,20 +10,11 @@ import { AdamW } from './optimizer';
 import { createStudent, fuseLogits, patchify, studentForward, studentForwardWithInternals, type StudentModel } from './student';
 import { createTeacher, teacherForward } from './teacher';
 import { gradsOf, studentStep } from './train';
+import { mulberry32 } from './random';
 
 const fmnist = DATASETS['fashion-mnist'];
 
-/** mulberry32, written out so the test does not depend on the engine's own PRNG. */
-function makeRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+
 
 function values(v: tf.Tensor): Float64Array {
   return Float64Array.from(v.dataSync());
@@ -43,7 +34,7 @@ function stats(a: ArrayLike<number>): { mean: number; std: number } {
  * function with O(1) activations and gradients: a meaningful target for a reference forward and finite differences.
  */
 function perturb(params: Params, seed: number): void {
-  const rng = makeRng(seed);
+  const rng = mulberry32(seed);
   for (const v of Object.values(params)) {
     const noise = Float32Array.from({ length: v.size }, () => (rng() * 2 - 1) * 0.5);
     const base = v.dataSync();
@@ -274,7 +265,7 @@ describe('forward', () => {
   beforeAll(() => {
     model = createStudent(TINY_ARCH, TINY_DATA, 3);
     perturb(model.params, 11);
-    imgs = randImages(makeRng(5), 3, 8, 2);
+    imgs = randImages(mulberry32(5), 3, 8, 2);
     x = tf.tensor4d(imgs);
   });
   afterAll(() => {
@@ -370,7 +361,7 @@ describe('gradients of the distillation loss', () => {
   beforeAll(() => {
     model = createStudent({ ...TINY_ARCH, depth: 1 }, { ...TINY_DATA, channels: 1 }, 9);
     perturb(model.params, 21);
-    const rng = makeRng(17);
+    const rng = mulberry32(17);
     x = tf.tensor4d(randImages(rng, 4, 8, 1));
     y = tf.tensor1d([0, 3, 1, 3], 'int32');
     // Teacher argmax [2, 3, 0, 4]: it disagrees with two labels, so the hard target is not the label.
