@@ -133,7 +133,8 @@ export class StudentTrainer extends Run {
   private teacherCache: tf.Tensor2D | null = null; // [subset, C] teacher logits of the training subset
   private cacheRows: Int32Array | null = null; // train index -> row of teacherCache (-1 outside the subset)
 
-  constructor(cfg: TrainConfig, data: Dataset, readonly teacher: TeacherModel | null, readonly convImpl: ConvImpl = convImplFor(tf.getBackend())) {
+  /** `convImpl` is for the frozen teacher's forward only (no conv gradients needed): 'native' is right everywhere. */
+  constructor(cfg: TrainConfig, data: Dataset, readonly teacher: TeacherModel | null, readonly convImpl: ConvImpl = 'native') {
     super(cfg, data, stepsPerEpoch(cfg) * cfg.epochs, 'student-augment');
     this.student = createStudent(STUDENT_PRESETS[cfg.student], DATASETS[cfg.dataset], deriveSeed(cfg.seed, 'student-init'));
     this.optimizer = new AdamW(this.student.params, { weightDecay: cfg.weightDecay });
