@@ -28,5 +28,7 @@ createRoot(root).render(
   </StrictMode>,
 );
 
+// The badge shows the backend really in use from the start (after the link's controls, which may request one).
+controller.probeBackend();
 // A link may ask to start at once; otherwise nothing trains until the user presses Start.
 if (sync.initial.autostart) controller.start();

@@ -18,11 +18,13 @@ export function adapterText(report: BackendReport): string {
 
 export function BackendBadge() {
   const report = useAppStore((s) => s.backend);
+  const pending = useAppStore((s) => s.backendPending);
   const requested = useAppStore((s) => s.config.backend);
   if (!report) {
     return (
-      <span className="badge badge-neutral" data-testid="backend" data-backend="none" title="The worker picks the backend when a run starts">
-        Backend: chosen at Start ({requested})
+      <span className="badge badge-neutral" data-testid="backend" data-backend="none" data-pending={pending ?? undefined}
+        title={pending ? 'The training worker is selecting a backend' : 'The worker selects the backend when a run starts'}>
+        {pending ? `Backend: checking ${pending}…` : `Backend: chosen at Start (${requested})`}
       </span>
     );
   }
@@ -30,10 +32,11 @@ export function BackendBadge() {
   const adapter = adapterText(report);
   const title = report.attempts.map((t) => `${t.backend}: ${t.ok ? 'ok' : `failed${t.reason ? ` (${t.reason})` : ''}`}`).join('\n');
   return (
-    <span className={`badge badge-${kind}`} data-testid="backend" data-backend={report.backend} title={title}>
+    <span className={`badge badge-${kind}`} data-testid="backend" data-backend={report.backend} data-pending={pending ?? undefined} title={title}>
       {backendName(report.backend)}
       {adapter && <span className="badge-detail"> · {adapter}</span>}
-      {report.backend !== 'webgpu' && <span className="badge-detail"> · fallback</span>}
+      {report.backend !== 'webgpu' && <span className="badge-detail"> · {report.requested === report.backend ? 'as requested' : 'fallback'}</span>}
+      {pending && pending !== report.requested && <span className="badge-detail"> · checking {pending}…</span>}
     </span>
   );
 }

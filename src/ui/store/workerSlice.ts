@@ -1,4 +1,5 @@
 // Worker slice: the backend really in use, a crash of the worker, and error notices the user has not dismissed.
+import type { BackendChoice } from '../../engine/config';
 import type { BackendReport, ErrorCode } from '../../workers/protocol';
 import type { SliceCreator } from './appStore';
 import { isLive } from './runModel';
@@ -14,14 +15,20 @@ export interface ErrorNotice {
 }
 
 export interface WorkerSlice {
-  /** The last `ready` report; null until a run was initialised (and again after a restart). */
+  /** The last `backend` (probe) or `ready` report; null until the first answer (and again after a restart). */
   backend: BackendReport | null;
+  /** The backend choice a probe asked about, until the worker answers (the badge says "checking"). */
+  backendPending: BackendChoice | null;
   /** Set when the worker died (error / messageerror); cleared by restartWorker. */
   crash: { message: string } | null;
   /** Errors shown above the charts until dismissed; the runs keep their own copy. */
   errors: ErrorNotice[];
   nextErrorId: number;
   setBackend(report: BackendReport): void;
+  /** The run controller asked the worker to select `choice` (a probe). */
+  backendProbeSent(choice: BackendChoice): void;
+  /** No backend could be selected (the error notice says why): stop saying "checking". */
+  backendSelectionFailed(): void;
   /** Marks the live run as failed (its data stays) and shows the crash banner. */
   workerCrashed(message: string): void;
   /** After the worker was recreated: no run is held any more and the backend will be chosen again. */
@@ -32,12 +39,21 @@ export interface WorkerSlice {
 
 export const createWorkerSlice: SliceCreator<WorkerSlice> = (set, get) => ({
   backend: null,
+  backendPending: null,
   crash: null,
   errors: [],
   nextErrorId: 1,
 
   setBackend(report) {
-    set({ backend: report });
+    set({ backend: report, backendPending: null });
+  },
+
+  backendProbeSent(choice) {
+    set({ backendPending: choice });
+  },
+
+  backendSelectionFailed() {
+    set({ backendPending: null });
   },
 
   workerCrashed(message) {
@@ -46,11 +62,11 @@ export const createWorkerSlice: SliceCreator<WorkerSlice> = (set, get) => ({
     if (run && isLive(run.status)) {
       get().failRun(run.id, { code: 'crash', message: `the worker crashed: ${message}`, step: run.step });
     }
-    set({ crash: { message }, autoAdvance: false });
+    set({ crash: { message }, autoAdvance: false, backendPending: null });
   },
 
   workerRestarted() {
-    set({ crash: null, backend: null, activeRunId: null });
+    set({ crash: null, backend: null, backendPending: null, activeRunId: null });
   },
 
   pushError(e) {

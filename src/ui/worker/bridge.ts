@@ -41,6 +41,7 @@ export function applyMessage(store: AppStore, msg: FromWorker): void {
       const run = s.runs[msg.runId];
       const known = run !== undefined;
       s.pushError({ runId: run?.id ?? null, runNumber: run?.number ?? null, code: msg.code, message: msg.message, step: msg.step });
+      if (msg.code === 'backend-init') s.backendSelectionFailed();
       // Noted on the run, status unchanged: a refused command (e.g. a bad update) need not end it; a fatal error
       // arrives with a 'status' of 'error' as well, and that is what ends the run.
       // An error before the run started (a refused init or start) comes without a status: the run will not go.

@@ -166,3 +166,107 @@ describe('run controller', () => {
     expect(st().errors[0]?.code).toBe('protocol');
   });
 });
+
+describe('run controller: backend probe', () => {
+  const probes = (client: FakeClient) => client.sent.filter((m): m is Extract<ToWorker, { type: 'probe' }> => m.type === 'probe');
+
+  it('probes the controls backend at page load, and the answer reaches the badge before any run', () => {
+    const { client, ctl, st } = setup();
+    ctl.probeBackend();
+    expect(client.sent).toEqual([{ type: 'probe', version: PROTOCOL_VERSION, backend: 'auto' }]);
+    expect(st().backendPending).toBe('auto');
+    expect(st().backend).toBeNull();
+    client.emit({ type: 'backend', report: backendReport() });
+    expect(st().backend).toMatchObject({ backend: 'webgpu', adapter: { architecture: 'swiftshader' } });
+    expect(st().backendPending).toBeNull();
+    ctl.probeBackend(); // already selected: nothing new to ask
+    expect(client.sentTypes()).toEqual(['probe']);
+  });
+
+  it('shows a fallback and its reason from the probe answer', () => {
+    const { client, ctl, st } = setup();
+    ctl.probeBackend();
+    const fallback = backendReport({
+      backend: 'webgl', adapter: null, fallbackReason: 'navigator.gpu is undefined',
+      attempts: [{ backend: 'webgpu', ok: false, reason: 'navigator.gpu is undefined' }, { backend: 'webgl', ok: true, reason: null }],
+    });
+    client.emit({ type: 'backend', report: fallback });
+    expect(st().backend).toEqual(fallback);
+  });
+
+  it('probes again when the backend control changes with no run live', async () => {
+    const { client, ctl, st } = setup();
+    ctl.probeBackend();
+    st().setParam('backend', 'wasm');
+    await flushMicrotasks();
+    st().setParam('backend', 'auto');
+    await flushMicrotasks();
+    st().setParam('tau', 5); // not the backend: no probe
+    await flushMicrotasks();
+    expect(probes(client).map((m) => m.backend)).toEqual(['auto', 'wasm', 'auto']);
+    expect(st().backendPending).toBe('auto');
+  });
+
+  it('never probes under a live run; the changed choice is probed once the run ends', async () => {
+    const { client, ctl, ready, status, st } = setup();
+    ctl.probeBackend();
+    ctl.start();
+    ready('run-1');
+    status('run-1', 'student');
+    st().setParam('backend', 'webgl');
+    await flushMicrotasks();
+    expect(client.sentTypes()).toEqual(['probe', 'init', 'start']);
+    status('run-1', 'done');
+    await flushMicrotasks();
+    // The worker still holds the finished run: it is let go first, or the host would keep its backend.
+    expect(client.sent.slice(3)).toEqual([{ type: 'stop' }, { type: 'probe', version: PROTOCOL_VERSION, backend: 'webgl' }]);
+    expect(st().runs['run-1']!.status).toBe('done');
+    st().setParam('backend', 'auto');
+    await flushMicrotasks();
+    ctl.requestSample(); // the worker no longer holds run-1
+    expect(client.sentTypes().slice(5)).toEqual(['probe']);
+  });
+
+  it('a run that ends without a change of the control sends no probe (its ready already told the backend)', async () => {
+    const { client, ctl, ready, status } = setup();
+    ctl.probeBackend();
+    ctl.start();
+    ready('run-1');
+    status('run-1', 'student');
+    status('run-1', 'done');
+    await flushMicrotasks();
+    expect(client.sentTypes()).toEqual(['probe', 'init', 'start']);
+  });
+
+  it('does not probe between the runs of a sweep (the next run inits with its own backend)', async () => {
+    const { client, ctl, ready, status, st } = setup();
+    ctl.sweepModes();
+    ready('run-1');
+    status('run-1', 'student');
+    st().setParam('backend', 'wasm'); // the queued runs keep the config they were queued with
+    status('run-1', 'done');
+    await flushMicrotasks();
+    expect(client.sentTypes()).toEqual(['init', 'start', 'init']);
+  });
+
+  it('stops saying "checking" when no backend could be selected', () => {
+    const { client, ctl, st } = setup();
+    st().setParam('backend', 'webgpu');
+    ctl.probeBackend();
+    expect(st().backendPending).toBe('webgpu');
+    client.emit({ type: 'error', runId: '', code: 'backend-init', message: 'no adapter', step: null });
+    expect(st().backendPending).toBeNull();
+    expect(st().errors[0]).toMatchObject({ code: 'backend-init', runId: null });
+  });
+
+  it('probes the fresh worker after a restart', () => {
+    const { client, ctl, st } = setup();
+    ctl.probeBackend();
+    client.emit({ type: 'backend', report: backendReport() });
+    client.crash('boom');
+    ctl.restartWorker();
+    expect(st().backend).toBeNull();
+    expect(probes(client)).toHaveLength(2);
+    expect(st().backendPending).toBe('auto');
+  });
+});

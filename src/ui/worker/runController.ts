@@ -1,7 +1,9 @@
 // The run controller: everything the UI sends to the worker. It turns Start/Pause/Stop/sweeps into protocol
-// messages, completes the init -> ready -> start handshake, advances the queue when a run finishes, and turns
-// changes of live controls (mode, tau, alpha, lr, eval interval) during a run into debounced `update`s.
-import type { TrainConfig, Distillation } from '../../engine/config';
+// messages, completes the init -> ready -> start handshake, advances the queue when a run finishes, turns
+// changes of live controls (mode, tau, alpha, lr, eval interval) during a run into debounced `update`s, and
+// probes the backend (at page load, and when the backend control changes with no run live) so the badge shows
+// what is really in use before Start.
+import type { BackendChoice, TrainConfig, Distillation } from '../../engine/config';
 import { PROTOCOL_VERSION, type LiveParams } from '../../workers/protocol';
 import type { AppStore } from '../store/appStore';
 import { isLive } from '../store/runModel';
@@ -33,6 +35,12 @@ export interface RunController {
   sweepModes(): void;
   /** Queues soft runs at each temperature (same seed) and starts unless a run is training. */
   sweepTau(taus?: readonly number[]): void;
+  /**
+   * Asks the worker which backend the controls' choice gets (answered by `backend`), unless that choice was already
+   * probed or initialised. Called once at page load; the controller probes again by itself when the backend control
+   * changes with no run live, when a run ends with the control changed meanwhile, and after a worker restart.
+   */
+  probeBackend(): void;
   /** Recreates the worker after a crash; every run's data stays. */
   restartWorker(): void;
   dispose(): void;
@@ -50,7 +58,32 @@ export function createRunController(client: WorkerClient, store: AppStore, opts:
   let pendingStart: string | null = null;
   let pendingPatch: Partial<LiveParams> = {};
   let timer: ReturnType<typeof setTimeout> | null = null;
+  /** The backend choice the worker last selected (by a probe or an init); null: none yet, or a fresh worker. */
+  let selected: BackendChoice | null = null;
+  /** A finished run the worker was told to let go of (for a probe): it can no longer answer requestSample. */
+  let released: string | null = null;
   const get = store.getState;
+
+  const probe = (choice: BackendChoice) => {
+    if (choice === selected) return;
+    // The host never swaps the backend under a run it holds, and it holds a finished run (done, failed) until the
+    // next init or stop: let it go first. Its data stays in the store; only its tensors in the worker are freed.
+    const active = selectActiveRun(get());
+    if (active && (active.status === 'done' || active.status === 'error') && released !== active.id) {
+      client.send({ type: 'stop' });
+      released = active.id;
+    }
+    selected = choice;
+    get().backendProbeSent(choice);
+    client.send({ type: 'probe', version: PROTOCOL_VERSION, backend: choice });
+  };
+
+  /** Probes the controls' backend once nothing trains (deferred past a queued run that is about to start). */
+  const probeWhenIdle = () => {
+    queueMicrotask(() => {
+      if (!selectIsTraining(get()) && pendingStart === null) probe(get().config.backend);
+    });
+  };
 
   const launch = (id: string) => {
     const run = get().runs[id];
@@ -63,6 +96,7 @@ export function createRunController(client: WorkerClient, store: AppStore, opts:
     flushCancel();
     get().activateRun(id);
     pendingStart = id;
+    selected = run.config.backend;
     client.send({ type: 'init', version: PROTOCOL_VERSION, runId: id, config: run.config, baseUrl: opts.baseUrl });
   };
 
@@ -113,6 +147,11 @@ export function createRunController(client: WorkerClient, store: AppStore, opts:
         if (get().autoAdvance && !selectIsTraining(get())) startNextQueued();
       });
     }
+    // The backend control changed with no run live, or a run ended after it changed: show what the choice gets.
+    // (The microtask runs after the queue's, so a queued run that starts now keeps the worker's backend.)
+    const wasTraining = selectIsTraining(prev);
+    const training = selectIsTraining(s);
+    if (!training && (s.config.backend !== prev.config.backend || wasTraining) && s.config.backend !== selected) probeWhenIdle();
     // Live controls changed during a run: collect the changed keys and send them once the slider rests.
     if (s.config !== prev.config && selectIsTraining(s)) {
       let changed = false;
@@ -168,7 +207,7 @@ export function createRunController(client: WorkerClient, store: AppStore, opts:
     },
     requestSample(index) {
       const active = selectActiveRun(get());
-      if (!active || !(isLive(active.status) || active.status === 'done')) return;
+      if (!active || !(isLive(active.status) || active.status === 'done') || active.id === released) return;
       client.send({ type: 'requestSample', ...(index === undefined ? {} : { index }), tau: get().config.tau });
     },
     sweepModes() {
@@ -179,11 +218,16 @@ export function createRunController(client: WorkerClient, store: AppStore, opts:
       const base = get().config;
       queueAndGo(taus.map((tau) => ({ ...base, distillation: 'soft' as const, tau })));
     },
+    probeBackend() {
+      probe(get().config.backend);
+    },
     restartWorker() {
       pendingStart = null;
       flushCancel();
       client.restart();
       get().workerRestarted();
+      selected = null;
+      probe(get().config.backend);
     },
     dispose() {
       flushCancel();
