@@ -105,6 +105,11 @@ export interface TrainConfig {
   trainSubset: number;
   /** Test images in the fixed evaluation subset used for periodic evaluation. */
   evalSubset: number;
+  /**
+   * Test images scored at the end of each epoch (the first N of the test split; 10000 = all of it). All 10k take
+   * seconds on a real GPU but ~20 min on software WebGPU (SwiftShader), so slow backends and tests lower it.
+   */
+  testSubset: number;
   /** Evaluate every this many student steps. */
   evalInterval: number;
   /** Random shift by up to 2 px. */
@@ -139,6 +144,7 @@ export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
   epochs: 2,
   trainSubset: 10000,
   evalSubset: 1000,
+  testSubset: 10000,
   evalInterval: 25,
   augment: false,
   hflip: false,
@@ -162,6 +168,7 @@ export const NUMERIC_RANGES = {
   epochs: { min: 1, max: 100, integer: true },
   trainSubset: { min: 64, max: 60000, integer: true },
   evalSubset: { min: 16, max: 10000, integer: true },
+  testSubset: { min: 16, max: 10000, integer: true },
   evalInterval: { min: 1, max: 100000, integer: true },
   seed: { min: 0, max: 2 ** 31 - 1, integer: true },
 } as const satisfies Partial<Record<keyof TrainConfig, { min: number; max: number; integer: boolean }>>;

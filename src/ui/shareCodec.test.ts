@@ -23,6 +23,7 @@ const EVERYTHING_CHANGED: TrainConfig = {
   epochs: 11,
   trainSubset: 12345,
   evalSubset: 777,
+  testSubset: 500,
   evalInterval: 9,
   augment: true,
   hflip: true,

@@ -28,6 +28,7 @@ const URL_KEYS: { [K in keyof TrainConfig]: string } = {
   labelSmoothing: 'labelSmoothing',
   trainSubset: 'trainSubset',
   evalSubset: 'evalSubset',
+  testSubset: 'testSubset',
   evalInterval: 'evalInterval',
   augment: 'augment',
   hflip: 'hflip',

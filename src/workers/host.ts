@@ -126,7 +126,7 @@ export class TrainingHost {
       datasets: this.datasets,
       backend: selection.report.backend,
       now: this.now,
-      testLimit: msg.options?.testLimit ?? this.opts.testLimit ?? null,
+      testLimit: msg.options?.testLimit ?? this.opts.testLimit ?? msg.config.testSubset,
     });
     this.post({ type: 'ready', version: PROTOCOL_VERSION, runId: msg.runId, backend: selection.report });
     this.post({ type: 'status', runId: msg.runId, status: 'idle', step: 0 });

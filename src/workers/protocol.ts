@@ -18,8 +18,8 @@ export type ErrorCode = 'bad-config' | 'dataset' | 'non-finite-loss' | 'device-l
 /** Options of a run that are not part of its (shareable) config. */
 export interface RunOptions {
   /**
-   * Evaluate only the first N images of the test split at the end of each epoch (default: all 10,000). For slow
-   * backends (cpu, software WebGPU) and tests; EvalPoint.count reports how many were used.
+   * Evaluate only the first N images of the test split at the end of each epoch, overriding config.testSubset (for
+   * tests); EvalPoint.count reports how many were used.
    */
   testLimit?: number;
 }

@@ -84,7 +84,7 @@ export function RunsTable() {
         </tbody>
       </table>
       <p className="table-note">
-        Class / Dist. / Fused: the latest evaluation{anyFinalTest ? ' (the full test set where an epoch ended, else the evaluation subset)' : ' on the evaluation subset'}.
+        Class / Dist. / Fused: the latest evaluation{anyFinalTest ? ' (the end-of-epoch test images where an epoch ended, else the evaluation subset)' : ' on the evaluation subset'}.
         Best fused: highest on the subset, at its step. † untrained head in none mode: not a result.
       </p>
     </div>

@@ -1,4 +1,5 @@
-// Data and reproducibility controls: dataset, augmentation, seed (with a new-seed button) and the backend request.
+// Data and reproducibility controls: dataset and how much of it a run uses (training images per epoch, the
+// evaluation subset, the end-of-epoch test images), augmentation, seed (with a new-seed button) and the backend.
 import { DATASETS, ENUM_VALUES, NUMERIC_RANGES, type BackendChoice, type DatasetName } from '../../engine/config';
 import { formatInt } from '../format';
 import { useAppStore } from '../hooks/useAppStore';
@@ -30,8 +31,11 @@ export function DataControls() {
   const [hflip, setHflip] = useParam('hflip');
   const [seed, setSeed] = useParam('seed');
   const [backend, setBackend] = useParam('backend');
-  const trainSubset = useAppStore((s) => s.config.trainSubset);
-  const evalSubset = useAppStore((s) => s.config.evalSubset);
+  const [trainSubset, setTrainSubset] = useParam('trainSubset');
+  const [evalSubset, setEvalSubset] = useParam('evalSubset');
+  const [testSubset, setTestSubset] = useParam('testSubset');
+  const info = DATASETS[dataset];
+  const onGpu = useAppStore((s) => s.backend?.backend === 'webgpu' && !s.backend.adapter?.isFallbackAdapter);
   return (
     <section className="control-section" aria-labelledby="sec-data">
       <h2 id="sec-data">Data &amp; reproducibility</h2>
@@ -40,10 +44,24 @@ export function DataControls() {
         <select id="dataset" value={dataset} data-testid="control-dataset" onChange={(e) => setDataset(e.currentTarget.value as DatasetName)}>
           {ENUM_VALUES.dataset.map((d) => <option key={d} value={d}>{DATASET_LABEL[d]}</option>)}
         </select>
-        <p className="field-hint">
-          {formatInt(trainSubset)} of {formatInt(DATASETS[dataset].trainCount)} training images per epoch; {formatInt(evalSubset)} test images for evaluation.
-        </p>
       </div>
+      <NumberField
+        id="train-subset" label="Training images per epoch" value={trainSubset} range={NUMERIC_RANGES.trainSubset}
+        onCommit={setTrainSubset} testId="train-subset"
+        hint={`The first ${formatInt(trainSubset)} of the ${formatInt(info.trainCount)} training images, in a seeded shuffle.`}
+      />
+      <NumberField
+        id="eval-subset" label="Evaluation images" value={evalSubset} range={NUMERIC_RANGES.evalSubset}
+        onCommit={setEvalSubset} testId="eval-subset"
+        hint="A fixed, seeded sample of the test split, scored at every evaluation during training."
+      />
+      <NumberField
+        id="test-subset" label="Test images at epoch end" value={testSubset} range={NUMERIC_RANGES.testSubset}
+        onCommit={setTestSubset} testId="test-subset"
+        hint={testSubset >= info.testCount
+          ? `The whole test split (${formatInt(info.testCount)}) at the end of each epoch${onGpu ? '.' : ': minutes on a slow backend; lower it there.'}`
+          : `The first ${formatInt(testSubset)} of the ${formatInt(info.testCount)} test images at the end of each epoch.`}
+      />
       <fieldset className="field">
         <legend className="field-head">Augmentation</legend>
         <Checkbox id="augment" label="Random shift (±2 px)" checked={augment} onChange={setAugment} />
