@@ -6,8 +6,9 @@ import { DATASETS, STUDENT_PRESETS, TEACHER_ARCH, studentMacs, studentParamCount
 import { countParams, disposeParams } from './nn';
 import { AdamW } from './optimizer';
 import { mulberry32 } from './random';
+import { compileOnly } from './shaderWarmup';
 import { createStudent, fuseLogits, studentForward } from './student';
-import { convImplFor, createTeacher, teacherForward, type ConvImpl } from './teacher';
+import { createTeacher, teacherForward, type ConvImpl } from './teacher';
 import { gradsOf, studentStep } from './train';
 import { distillationLoss } from './losses';
 
@@ -18,7 +19,12 @@ export interface BenchOptions {
   warmupSteps: number;
   /** Timed steps per measurement. */
   steps: number;
+  /** The teacher's conv (and pool) implementation; default 'native', as the app's teacher inference (INFERENCE_CONV). */
   convImpl?: ConvImpl;
+  /** Compile the step's shaders in parallel before the first step (WebGPU only; see shaderWarmup.ts). */
+  shaderWarmup?: boolean;
+  /** tfjs environment flags set for the measurement and restored after it (e.g. WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE). */
+  flags?: Record<string, number | boolean>;
 }
 
 export interface BenchResult {
@@ -27,7 +33,14 @@ export interface BenchResult {
   batchSize: number;
   parameters: number;
   macsPerImage: number;
-  /** Wall time of the very first student step including its read-back (shader compilation on GPU backends). */
+  /** tfjs flags that were set for this measurement (empty: tfjs defaults). */
+  flags: Record<string, number | boolean>;
+  /** Time of the compile-only warm-up before the first step; null when none ran (not asked for, or not WebGPU). */
+  shaderWarmupMs: number | null;
+  /**
+   * Wall time of the very first student step including its read-back (shader compilation on GPU backends, unless a
+   * warm-up compiled them). The first step a user sees takes shaderWarmupMs + firstStepMs.
+   */
   firstStepMs: number;
   /** Median per-step time over timed runs, teacher forward in the loop. */
   stepMs: number;
@@ -35,6 +48,8 @@ export interface BenchResult {
   /** Same, with teacher logits precomputed (a gather instead of the teacher forward). */
   stepMsPrecomputed: number;
   imagesPerSecPrecomputed: number;
+  /** Median per-step time, logits precomputed, with the losses read back after every step (no log-point batching). */
+  stepMsReadEveryStep: number;
   /** Forward passes of student + teacher in evaluation, images per second. */
   evalImagesPerSec: number;
   /** Median time of each phase, each measured alone with a read-back after it (so they sum to more than stepMs). */
@@ -61,19 +76,34 @@ function syntheticBatch(batchSize: number, seed: number): { x: tf.Tensor4D; y: t
 
 const now = () => performance.now();
 
+/** Sets tfjs flags and returns a function that restores them. */
+function setFlags(flags: Record<string, number | boolean>): () => void {
+  const env = tf.env();
+  const before = Object.keys(flags).map((name) => [name, env.get(name)] as const);
+  for (const [name, value] of Object.entries(flags)) env.set(name, value);
+  return () => {
+    for (const [name, value] of before) env.set(name, value);
+  };
+}
+
 /** Runs the measurements described in BenchResult. Leaves no tensors behind. */
 export async function benchmarkStudent(opts: BenchOptions): Promise<BenchResult> {
   const info = DATASETS['fashion-mnist'];
   const arch = STUDENT_PRESETS[opts.preset];
-  const convImpl = opts.convImpl ?? convImplFor(tf.getBackend());
+  const flags = opts.flags ?? {};
+  const restoreFlags = setFlags(flags);
+  const convImpl = opts.convImpl ?? 'native';
   const student = createStudent(arch, info, 1);
   const teacher = createTeacher(TEACHER_ARCH, info, 2);
   const optimizer = new AdamW(student.params, { weightDecay: 0.05 });
   const { x, y } = syntheticBatch(opts.batchSize, 3);
+  // Computed (and its shaders compiled) before the first step, as the app's precompute phase does.
   const cachedLogits = tf.tidy(() => teacherForward(teacher, x, convImpl));
   const stepOpts = { distillation: 'hard' as const, alpha: 0.5, tau: 3, labelSmoothing: 0, lr: 1e-4, clipNorm: 0 };
   try {
-    const runSteps = async (n: number, precomputed: boolean) => {
+    await cachedLogits.data();
+    /** n steps; losses read back once at the end (as between two log points), or after every step. */
+    const runSteps = async (n: number, precomputed: boolean, readEveryStep = false) => {
       let last: tf.Scalar | null = null;
       for (let i = 0; i < n; i++) {
         const t = precomputed ? null : tf.tidy(() => teacherForward(teacher, x, convImpl));
@@ -82,29 +112,37 @@ export async function benchmarkStudent(opts: BenchOptions): Promise<BenchResult>
         last?.dispose();
         last = l.total;
         tf.dispose([l.base, l.distill, l.gradNorm]);
+        if (readEveryStep) await last.data();
       }
       if (last) {
         await last.data(); // one sync point per timed run, as in the real loop
         last.dispose();
       }
     };
+    const shaderWarmupMs = opts.shaderWarmup
+      ? await compileOnly(() => {
+          const t = teacherForward(teacher, x, convImpl);
+          studentStep(student, optimizer, x, y, t, { ...stepOpts, dryRun: true });
+        })
+      : null;
     let t0 = now();
     await runSteps(1, false);
     const firstStepMs = now() - t0;
     await runSteps(opts.warmupSteps, false);
     await runSteps(opts.warmupSteps, true);
 
-    const timed = async (precomputed: boolean) => {
+    const timed = async (precomputed: boolean, readEveryStep = false) => {
       const runs: number[] = [];
       for (let r = 0; r < 3; r++) {
         t0 = now();
-        await runSteps(opts.steps, precomputed);
+        await runSteps(opts.steps, precomputed, readEveryStep);
         runs.push((now() - t0) / opts.steps);
       }
       return median(runs);
     };
     const stepMs = await timed(false);
     const stepMsPrecomputed = await timed(true);
+    const stepMsReadEveryStep = await timed(true, true);
 
     const evalRuns: number[] = [];
     for (let r = 0; r < 3; r++) {
@@ -146,11 +184,14 @@ export async function benchmarkStudent(opts: BenchOptions): Promise<BenchResult>
       batchSize: opts.batchSize,
       parameters: countParams(student.params),
       macsPerImage: studentMacs(arch, info),
+      flags,
+      shaderWarmupMs,
       firstStepMs,
       stepMs,
       imagesPerSec: (opts.batchSize * 1000) / stepMs,
       stepMsPrecomputed,
       imagesPerSecPrecomputed: (opts.batchSize * 1000) / stepMsPrecomputed,
+      stepMsReadEveryStep,
       evalImagesPerSec: (opts.batchSize * 1000) / median(evalRuns),
       split: { teacherForwardMs: median(tTeacher), studentForwardBackwardMs: median(tStudent), optimizerMs: median(tOpt) },
       numTensors: mem.numTensors,
@@ -161,6 +202,7 @@ export async function benchmarkStudent(opts: BenchOptions): Promise<BenchResult>
     optimizer.dispose();
     disposeParams(student.params);
     disposeParams(teacher.params);
+    restoreFlags();
   }
 }
 

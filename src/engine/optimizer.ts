@@ -100,8 +100,10 @@ export class AdamW {
    * @param grads gradients by parameter name, each shaped like its parameter; the caller keeps ownership
    *   and disposes them.
    * @param lr the learning rate for this step (from the schedule), so live changes take effect immediately.
+   * @param dryRun computes the update's ops without assigning any variable or advancing the step count (for shader
+   *   warm-up in compile-only mode, where every result is garbage).
    */
-  applyGradients(grads: Record<string, tf.Tensor>, lr: number): void {
+  applyGradients(grads: Record<string, tf.Tensor>, lr: number, dryRun = false): void {
     if (this.disposed) throw new Error('AdamW: applyGradients after dispose()');
     if (!Number.isFinite(lr) || lr < 0) throw new Error(`AdamW: learning rate ${lr} must be a finite number >= 0`);
     // Validate everything before touching any variable, so a bad call never leaves a half-applied step.
@@ -115,9 +117,10 @@ export class AdamW {
       work.push([slot, g]);
     }
 
-    this.t += 1;
-    const stepSize = lr / (1 - this.beta1 ** this.t);
-    const invSqrtBc2 = 1 / Math.sqrt(1 - this.beta2 ** this.t);
+    const t = this.t + 1;
+    if (!dryRun) this.t = t;
+    const stepSize = lr / (1 - this.beta1 ** t);
+    const invSqrtBc2 = 1 / Math.sqrt(1 - this.beta2 ** t);
     const decayFactor = 1 - lr * this.weightDecay;
     const c = this.consts;
     tf.tidy(() => {
@@ -130,9 +133,11 @@ export class AdamW {
         // torch's arrangement: sqrt(v)/sqrt(bc2) + eps, and lr/bc1 folded into one scalar.
         const denom = tf.add(tf.mul(tf.sqrt(v1), invSqrtBc2T), c.eps);
         const decayed = decay && this.weightDecay !== 0 ? tf.mul(param, decayT) : param;
+        const next = tf.sub(decayed, tf.div(tf.mul(m1, stepSizeT), denom));
+        if (dryRun) continue;
         m.assign(m1);
         v.assign(v1);
-        param.assign(tf.sub(decayed, tf.div(tf.mul(m1, stepSizeT), denom)));
+        param.assign(next);
       }
     });
   }

@@ -24,6 +24,8 @@ export interface StudentStepOptions {
   labelSmoothing: number;
   lr: number;
   clipNorm: number;
+  /** Traces the whole step but leaves the parameters and the optimizer untouched (shader warm-up, see shaderWarmup.ts). */
+  dryRun?: boolean;
 }
 
 /**
@@ -53,9 +55,9 @@ export function gradsOf<T extends Record<string, tf.Tensor>>(
   return { loss: value, extras: extras as unknown as T, grads: named };
 }
 
-function applyUpdate(optimizer: AdamW, grads: Record<string, tf.Tensor>, lr: number, clipNorm: number): tf.Scalar {
+function applyUpdate(optimizer: AdamW, grads: Record<string, tf.Tensor>, lr: number, clipNorm: number, dryRun = false): tf.Scalar {
   const clipped = clipByGlobalNorm(grads, clipNorm);
-  optimizer.applyGradients(clipped.grads, lr);
+  optimizer.applyGradients(clipped.grads, lr, dryRun);
   tf.dispose(grads);
   tf.dispose(clipped.grads);
   return clipped.norm;
@@ -87,7 +89,7 @@ export function studentStep(
       });
       return { loss: parts.total, extras: { base: parts.base, distill: parts.distill } };
     });
-    const gradNorm = applyUpdate(optimizer, grads, opts.lr, opts.clipNorm);
+    const gradNorm = applyUpdate(optimizer, grads, opts.lr, opts.clipNorm, opts.dryRun);
     return { total: loss, base: extras.base, distill: extras.distill, gradNorm };
   });
 }

@@ -1,8 +1,10 @@
 // The e2e harness page's script: drives the real training worker through TrainingClient, with no UI, and exposes
-// window.__harness for Playwright (e2e/worker.spec.ts). Main-thread code: types only from the worker side.
+// window.__harness for Playwright (e2e/worker.spec.ts) and for npm run bench. Main-thread code: types only from the
+// worker side.
+import type { BenchResult } from '../engine/benchmark';
 import type { TrainConfig } from '../engine/config';
 import { TrainingClient } from './client';
-import { PROTOCOL_VERSION, type FromWorker, type RunOptions } from './protocol';
+import { PROTOCOL_VERSION, type BackendReport, type FromWorker, type RunOptions, type ToWorker } from './protocol';
 
 export interface HarnessRunOptions {
   /** Gives up (and stops the run) after this long. */
@@ -18,6 +20,19 @@ export interface Harness {
   init(config: TrainConfig): Promise<FromWorker>;
   /** init + start; resolves with every message of the run once it is done or failed (or timed out). */
   run(config: TrainConfig, opts?: HarnessRunOptions): Promise<HarnessRunResult>;
+  /** Sends a `benchmark` message and resolves with its backend report and results, or the error that ended it. */
+  benchmark(request: HarnessBenchmarkRequest, timeoutMs?: number): Promise<HarnessBenchmarkResult>;
+}
+
+export type HarnessBenchmarkRequest = Omit<Extract<ToWorker, { type: 'benchmark' }>, 'type'>;
+
+export interface HarnessBenchmarkResult {
+  /** The backend report (backend 'none' with every attempt's reason when the requested one is unavailable). */
+  report: BackendReport | null;
+  results: BenchResult[] | null;
+  /** The worker's error message, a crash, or a timeout. */
+  error: string | null;
+  ms: number;
 }
 
 export interface HarnessRunResult {
@@ -111,6 +126,30 @@ window.__harness = {
       receivedAt.push(...s.receivedAt);
     }
     return { messages, receivedAt, timedOut, crashed };
+  },
+
+  async benchmark(request, timeoutMs = 600_000) {
+    const c = getClient();
+    const t0 = performance.now();
+    let report: BackendReport | null = null;
+    const ended = new Promise<{ results: BenchResult[] | null; error: string | null }>((resolve) => {
+      const timer = setTimeout(() => finish({ results: null, error: `no benchmark answer within ${timeoutMs} ms` }), timeoutMs);
+      const offAny = c.onAny((m) => {
+        if (m.type === 'backend') report = m.report;
+        else if (m.type === 'benchmark') finish({ results: m.results, error: null });
+        else if (m.type === 'error' && m.runId === '') finish({ results: null, error: `${m.code}: ${m.message}` });
+      });
+      const offCrash = c.onCrash(({ message }) => finish({ results: null, error: `worker crashed: ${message}` }));
+      function finish(r: { results: BenchResult[] | null; error: string | null }) {
+        clearTimeout(timer);
+        offAny();
+        offCrash();
+        resolve(r);
+      }
+    });
+    c.send({ type: 'benchmark', ...request });
+    const { results, error } = await ended;
+    return { report, results, error, ms: performance.now() - t0 };
   },
 };
 log(`harness ready (base ${baseUrl})`);

@@ -2,7 +2,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendSelection } from './backend';
 import { selectBackend } from './backend';
-import type { EvalPoint, FromWorker, MetricsPoint } from './protocol';
+import type { EvalPoint, FromWorker, MetricsPoint, ToWorker } from './protocol';
 import { PROTOCOL_VERSION } from './protocol';
 import { fsFetchBytes } from '../engine/data/nodeFetch';
 import { connect, memoryTeacher, numTensors, PUBLIC_DIR, tinyConfig, withFiles, type Harness } from './testHost';
@@ -334,5 +334,26 @@ describe('TrainingHost over a MessageChannel', () => {
     h.send({ type: 'benchmark', backend: 'cpu', presets: ['deit-huge' as never], batchSize: 2, steps: 1, warmupSteps: 0 });
     const err = await h.next('error');
     expect(err).toMatchObject({ code: 'protocol', message: expect.stringMatching(/benchmark\.presets/) });
+  });
+
+  it('benchmark: an unavailable backend answers its report (backend none, the reason) before the error; bad options are refused', async () => {
+    const h = harness(teacherFiles);
+    h.send({ type: 'benchmark', backend: 'webgpu', presets: ['deit-nano'], batchSize: 2, steps: 1, warmupSteps: 0 });
+    const report = (await h.next('backend')).report;
+    expect(report).toMatchObject({ requested: 'webgpu', backend: 'none' });
+    expect(report.fallbackReason).toMatch(/navigator\.gpu is undefined/);
+    expect(await h.next('error')).toMatchObject({ code: 'backend-init', runId: '' });
+    expect(h.of('benchmark')).toEqual([]);
+
+    const bad: Extract<ToWorker, { type: 'benchmark' }> = { type: 'benchmark', backend: 'cpu', presets: ['deit-nano'], batchSize: 2, steps: 1, warmupSteps: 0 };
+    h.send({ ...bad, options: { flags: { WEBGPU_ENGINE_COMPILE_ONLY: true } } });
+    h.send({ ...bad, options: { flags: { WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE: 'many' as never } } });
+    h.send({ ...bad, options: { shaderWarmup: 1 as never } });
+    await h.next('error', () => h.of('error').length === 4);
+    expect(h.of('error').slice(1).map((e) => e.message)).toEqual([
+      expect.stringMatching(/WEBGPU_ENGINE_COMPILE_ONLY is not one of WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE/),
+      'benchmark.options.flags.WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE must be a number',
+      'benchmark.options.shaderWarmup must be a boolean',
+    ]);
   });
 });

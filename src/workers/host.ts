@@ -3,7 +3,7 @@
 import { benchmarkStudent } from '../engine/benchmark';
 import { validateConfig, type BackendChoice } from '../engine/config';
 import { httpFetchBytes, type FetchBytes } from '../engine/data/dataset';
-import { resetBackend, selectBackend as defaultSelectBackend, type BackendEnv, type BackendSelection } from './backend';
+import { BackendInitError, resetBackend, selectBackend as defaultSelectBackend, type BackendEnv, type BackendSelection } from './backend';
 import { DatasetCache } from './datasetCache';
 import { CommandError, describeError } from './errors';
 import { assertNever, isToWorker, PROTOCOL_VERSION, type Endpoint, type FromWorker, type ToWorker } from './protocol';
@@ -143,12 +143,14 @@ export class TrainingHost {
 
   private async benchmark(msg: Extract<ToWorker, { type: 'benchmark' }>): Promise<void> {
     if (this.run) throw new CommandError('protocol', 'benchmark: stop the current run first');
-    const selection = await this.ensureBackend(msg.backend, '');
+    // An unavailable backend is a result too: its report (backend 'none', every attempt's reason) precedes the error.
+    const selection = await this.ensureBackend(msg.backend, '', (report) => this.post({ type: 'backend', report }));
     if (!selection) return;
     this.post({ type: 'backend', report: selection.report });
     const results = [];
+    const { flags, shaderWarmup } = msg.options ?? {};
     for (const preset of msg.presets) {
-      results.push(await benchmarkStudent({ preset, batchSize: msg.batchSize, steps: msg.steps, warmupSteps: msg.warmupSteps }));
+      results.push(await benchmarkStudent({ preset, batchSize: msg.batchSize, steps: msg.steps, warmupSteps: msg.warmupSteps, flags, shaderWarmup }));
     }
     this.post({ type: 'benchmark', results });
   }
@@ -162,7 +164,7 @@ export class TrainingHost {
   }
 
   /** Selects the backend on first use, when the config asks for another one, or after the device was lost. */
-  private async ensureBackend(choice: BackendChoice, runId: string): Promise<BackendSelection | null> {
+  private async ensureBackend(choice: BackendChoice, runId: string, onFailure?: (report: BackendInitError['report']) => void): Promise<BackendSelection | null> {
     if (this.backend && this.backend.choice === choice && !this.backendLost) return this.backend.selection;
     if (this.backendLost && this.backend) resetBackend(this.backend.selection.report.backend);
     this.backend = null;
@@ -171,6 +173,7 @@ export class TrainingHost {
     try {
       selection = await (this.opts.selectBackend ?? defaultSelectBackend)(choice, this.opts.backendEnv);
     } catch (e) {
+      if (e instanceof BackendInitError) onFailure?.(e.report);
       // No backend, no run: reported like a fatal run error so the UI ends the run it was starting.
       this.post({ type: 'error', runId, code: 'backend-init', message: describeError(e, null).message, step: null });
       this.post({ type: 'status', runId, status: 'error', step: 0 });

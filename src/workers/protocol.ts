@@ -58,10 +58,29 @@ export type ToWorker =
   /** Selects (or re-selects) the backend without a run, so the page can show it before Start; answered by `backend`. */
   | { type: 'probe'; version: number; backend: BackendChoice }
   /**
-   * Measures training throughput of each preset on the backend `backend` (npm run bench); answered by one
-   * `benchmark` message. Refused while a run is live.
+   * Measures training throughput of each preset on the backend `backend` (npm run bench); answered by a `backend`
+   * report (also when the backend cannot be selected: then backend 'none' and the reasons) and one `benchmark`
+   * message. Refused while a run is live.
    */
-  | { type: 'benchmark'; backend: BackendChoice; presets: StudentPreset[]; batchSize: number; steps: number; warmupSteps: number };
+  | { type: 'benchmark'; backend: BackendChoice; presets: StudentPreset[]; batchSize: number; steps: number; warmupSteps: number; options?: BenchmarkOptions };
+
+/** Variants a benchmark can measure (npm run bench options); none of them is part of a training config. */
+export interface BenchmarkOptions {
+  /**
+   * tfjs environment flags set for the benchmark and restored after it, e.g. { WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE: 30 }.
+   * Only the flags in BENCHMARK_FLAGS are accepted.
+   */
+  flags?: Record<string, number | boolean>;
+  /** Compile the step's WebGPU shaders in parallel before the first step (BenchResult.shaderWarmupMs). */
+  shaderWarmup?: boolean;
+}
+
+/** The tfjs flags a benchmark may set, with the type of their value. */
+export const BENCHMARK_FLAGS = {
+  WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE: 'number',
+  WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD: 'number',
+  WEBGL_FLUSH_THRESHOLD: 'number',
+} as const satisfies Record<string, 'number' | 'boolean'>;
 
 // ---------------------------------------------------------------- from the worker
 

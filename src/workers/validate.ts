@@ -2,7 +2,7 @@
 // against the same ranges the UI and the share-URL codec use.
 import { ENUM_VALUES, NUMERIC_RANGES } from '../engine/config';
 import { LIVE_KEYS, type LiveParams } from '../engine/trainer';
-import type { ToWorker } from './protocol';
+import { BENCHMARK_FLAGS, type ToWorker } from './protocol';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isCount = (v: unknown, max: number) => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= max;
@@ -43,10 +43,23 @@ export function malformed(msg: ToWorker): string | null {
       if (!isCount(msg.batchSize, 1024)) return 'benchmark.batchSize must be an integer in [1, 1024]';
       if (!isCount(msg.steps, 1000)) return 'benchmark.steps must be an integer in [1, 1000]';
       if (!(Number.isInteger(msg.warmupSteps) && msg.warmupSteps >= 0 && msg.warmupSteps <= 1000)) return 'benchmark.warmupSteps must be an integer in [0, 1000]';
-      return null;
+      return msg.options === undefined ? null : malformedBenchmarkOptions(msg.options);
     default:
       return null;
   }
+}
+
+function malformedBenchmarkOptions(options: unknown): string | null {
+  if (!isObject(options)) return 'benchmark.options must be an object';
+  if (options.shaderWarmup !== undefined && typeof options.shaderWarmup !== 'boolean') return 'benchmark.options.shaderWarmup must be a boolean';
+  if (options.flags === undefined) return null;
+  if (!isObject(options.flags)) return 'benchmark.options.flags must be an object';
+  for (const [name, value] of Object.entries(options.flags)) {
+    const type = Object.hasOwn(BENCHMARK_FLAGS, name) ? (BENCHMARK_FLAGS as Record<string, string>)[name] : undefined;
+    if (!type) return `benchmark.options.flags: ${name} is not one of ${Object.keys(BENCHMARK_FLAGS).join(', ')}`;
+    if (typeof value !== type || (typeof value === 'number' && !Number.isFinite(value))) return `benchmark.options.flags.${name} must be a ${type}`;
+  }
+  return null;
 }
 
 /** Problems with a live patch (unknown keys, wrong types, out-of-range values); empty when it can be applied. */

@@ -1,0 +1,254 @@
+// npm run bench: builds the app, serves it, and measures training throughput of the real worker in Chromium through
+// the protocol the UI uses (TrainingClient -> `benchmark`), per backend, preset and variant; then the main thread's
+// health during a UI training run. Prints tables, writes bench/results/browser-<gpu>-<time>.json, and exits non-zero
+// on any failure. `--node` runs the engine alone in Node instead (scripts/bench-node.ts).
+//
+//   npm run bench                                  # SwiftShader WebGPU + webgl + wasm + cpu, deit-nano and deit-micro
+//   npm run bench -- --gpu compat --backends webgpu --submit-batch 5,15,30,60 --shader-warmup both
+//   npm run bench -- --node --presets deit-micro --batch 64
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { BenchResult } from '../src/engine/benchmark';
+import { STUDENT_PRESET_NAMES, type BackendChoice, type StudentPreset } from '../src/engine/config';
+import type { BackendReport, BenchmarkOptions } from '../src/workers/protocol';
+import { CHROMIUM } from '../playwright.config';
+import { benchmarkInBrowser, GPU_FLAGS, GPU_MODES, type GpuMode } from './benchBrowser';
+import { measureHealth, type HealthResult } from './benchHealth';
+import { BenchError, buildApp, serveApp, type Server } from './benchServe';
+import { alignTable, formatTable, machineFacts, writeResults } from './benchTable';
+
+const ROOT = join(import.meta.dirname, '..');
+const BROWSER_BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
+
+const { values } = parseArgs({
+  options: {
+    node: { type: 'boolean', default: false },
+    gpu: { type: 'string', default: 'swiftshader' },
+    backends: { type: 'string' },
+    presets: { type: 'string', default: 'deit-nano,deit-micro' },
+    batch: { type: 'string', default: '16' },
+    steps: { type: 'string', default: '2' },
+    warmup: { type: 'string', default: '1' },
+    'shader-warmup': { type: 'string', default: 'off' },
+    'submit-batch': { type: 'string', default: '' },
+    health: { type: 'boolean', default: true },
+    'no-health': { type: 'boolean', default: false },
+    'health-backend': { type: 'string', default: 'auto' },
+    build: { type: 'boolean', default: true },
+    'no-build': { type: 'boolean', default: false },
+    timeout: { type: 'string', default: '300' },
+    deadline: { type: 'string', default: '1500' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+const USAGE = `npm run bench [-- options]
+  --gpu swiftshader|compat|hardware   Chromium's WebGPU adapter (default swiftshader; compat = OpenGL ES on llvmpipe)
+  --backends webgpu,webgl,wasm,cpu     backends to measure (default all; --node: wasm,cpu)
+  --presets deit-nano,deit-micro       student presets (${STUDENT_PRESET_NAMES.join(', ')})
+  --batch 16 --steps 2 --warmup 1      batch size, timed steps per run (3 runs, median), warm-up steps
+  --shader-warmup off|on|both          WebGPU: compile the step's shaders before the first step (both: measure each)
+  --submit-batch 5,15,30,60            WebGPU: WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE values to compare (default: tfjs's 15)
+  --no-health                          skip the main-thread long-task check of a UI training run
+  --health-backend auto|webgpu|...     backend of that run (default auto)
+  --no-build                           reuse the previous build
+  --timeout 300                        seconds per measurement; --deadline 1500: seconds for everything
+  --node                               the engine alone in Node (cpu, wasm): same as npm run bench:node
+  CHROMIUM_PATH overrides /usr/bin/chromium.`;
+
+function fail(message: string, code = 1): never {
+  console.error(`\nbench failed: ${message}`);
+  process.exit(code);
+}
+
+function list(s: string): string[] {
+  return s.split(',').map((x) => x.trim()).filter(Boolean);
+}
+
+function positiveInt(name: string, s: string, min = 1): number {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < min) fail(`--${name} must be an integer >= ${min}, got ${s}`, 2);
+  return n;
+}
+
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+const presets = list(values.presets) as StudentPreset[];
+for (const p of presets) if (!STUDENT_PRESET_NAMES.includes(p)) fail(`unknown preset ${p}; one of ${STUDENT_PRESET_NAMES.join(', ')}`, 2);
+const batchSize = positiveInt('batch', values.batch);
+const steps = positiveInt('steps', values.steps);
+const warmupSteps = positiveInt('warmup', values.warmup, 0);
+
+if (values.node) {
+  // The engine alone: delegate to bench-node with the options it knows.
+  const args = ['tsx', join(ROOT, 'scripts', 'bench-node.ts'), '--presets', presets.join(','), '--batch', String(batchSize), '--steps', String(steps), '--warmup', String(warmupSteps)];
+  if (values.backends) args.push('--backends', values.backends);
+  const r = spawnSync('npx', args, { cwd: ROOT, stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
+
+const gpu = values.gpu as GpuMode;
+if (!GPU_MODES.includes(gpu)) fail(`--gpu must be one of ${GPU_MODES.join(', ')}, got ${values.gpu}`, 2);
+const backends = list(values.backends ?? BROWSER_BACKENDS.join(',')) as BackendChoice[];
+for (const b of backends) if (!(BROWSER_BACKENDS as readonly string[]).includes(b)) fail(`unknown backend ${b}; one of ${BROWSER_BACKENDS.join(', ')}`, 2);
+const warmupModes = { off: [false], on: [true], both: [false, true] }[values['shader-warmup']];
+if (!warmupModes) fail(`--shader-warmup must be off, on or both, got ${values['shader-warmup']}`, 2);
+const submitBatches: (number | null)[] = values['submit-batch'] ? list(values['submit-batch']).map((s) => positiveInt('submit-batch', s)) : [null];
+const timeoutMs = positiveInt('timeout', values.timeout) * 1000;
+const runHealth = values.health && !values['no-health'];
+
+/** A measurement variant: WebGPU options (other backends get the default variant only). */
+interface Variant {
+  label: string;
+  options: BenchmarkOptions;
+}
+
+function variantsFor(backend: BackendChoice): Variant[] {
+  if (backend !== 'webgpu') return [{ label: 'default', options: {} }];
+  const out: Variant[] = [];
+  for (const submit of submitBatches) {
+    for (const warm of warmupModes!) {
+      const parts = [warm ? 'warm-up' : '', submit === null ? '' : `submit=${submit}`].filter(Boolean);
+      out.push({
+        label: parts.join(' ') || 'default',
+        options: { ...(warm ? { shaderWarmup: true } : {}), ...(submit === null ? {} : { flags: { WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE: submit } }) },
+      });
+    }
+  }
+  return out;
+}
+
+interface Row {
+  backend: BackendChoice;
+  variant: string;
+  preset: StudentPreset;
+  status: 'ok' | 'unavailable' | 'error';
+  reason: string | null;
+  report: BackendReport | null;
+  result: BenchResult | null;
+  wallMs: number;
+}
+
+const deadlineMs = positiveInt('deadline', values.deadline) * 1000;
+const deadline = setTimeout(() => fail(`the benchmark did not finish within --deadline ${deadlineMs / 1000} s`), deadlineMs);
+deadline.unref();
+
+let server: Server | null = null;
+const cleanup = () => server?.close();
+process.on('exit', cleanup);
+process.on('SIGINT', () => fail('interrupted', 130));
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  if (values.build && !values['no-build']) {
+    console.log('building the app (vite build)...');
+    await buildApp(ROOT);
+  }
+  server = await serveApp(ROOT);
+  console.log(`serving on ${server.url}; Chromium ${CHROMIUM} with --gpu ${gpu}: ${GPU_FLAGS[gpu].join(' ')}`);
+
+  const rows: Row[] = [];
+  let browserVersion = '';
+  for (const backend of backends) {
+    let unavailable: { reason: string; report: BackendReport | null } | null = null;
+    for (const variant of variantsFor(backend)) {
+      for (const preset of presets) {
+        if (unavailable) {
+          rows.push({ backend, variant: variant.label, preset, status: 'unavailable', ...unavailable, result: null, wallMs: 0 });
+          continue;
+        }
+        const started = Date.now();
+        process.stdout.write(`${backend} ${variant.label} ${preset}: `);
+        const request = { backend, presets: [preset], batchSize, steps, warmupSteps, options: variant.options };
+        let row: Row;
+        try {
+          const o = await benchmarkInBrowser(gpu, server.url, request, timeoutMs);
+          browserVersion = o.browserVersion;
+          const wallMs = Date.now() - started;
+          if (o.report?.backend === 'none' || (o.report && o.report.backend !== backend)) {
+            unavailable = { reason: o.report.fallbackReason ?? `got ${o.report.backend}`, report: o.report };
+            row = { backend, variant: variant.label, preset, status: 'unavailable', ...unavailable, result: null, wallMs };
+          } else if (o.error || !o.results?.[0]) {
+            row = { backend, variant: variant.label, preset, status: 'error', reason: o.error ?? 'no result', report: o.report, result: null, wallMs };
+          } else {
+            row = { backend, variant: variant.label, preset, status: 'ok', reason: null, report: o.report, result: o.results[0], wallMs };
+          }
+        } catch (e) {
+          row = { backend, variant: variant.label, preset, status: 'error', reason: e instanceof Error ? e.message : String(e), report: null, result: null, wallMs: Date.now() - started };
+        }
+        rows.push(row);
+        const r = row.result;
+        console.log(row.status === 'ok' && r
+          ? `${r.imagesPerSec.toFixed(1)} img/s, ${r.imagesPerSecPrecomputed.toFixed(1)} precomputed, first step ${r.firstStepMs.toFixed(0)} ms (${(row.wallMs / 1000).toFixed(0)} s)`
+          : `${row.status}: ${row.reason}`);
+      }
+    }
+  }
+
+  let health: HealthResult | null = null;
+  if (runHealth) {
+    process.stdout.write('main-thread health (UI training run)... ');
+    const extra = values['health-backend'] === 'auto' ? '' : `backend=${values['health-backend']}`;
+    try {
+      health = await measureHealth(gpu, server.url, extra, timeoutMs);
+    } catch (e) {
+      health = null;
+      rows.push({ backend: 'auto', variant: 'health', preset: 'deit-nano', status: 'error', reason: `health run: ${e instanceof Error ? e.message : String(e)}`, report: null, result: null, wallMs: 0 });
+    }
+    console.log(health ? `${health.steps} steps in ${(health.trainingMs / 1000).toFixed(1)} s` : 'failed');
+  }
+
+  const ok = rows.filter((r) => r.status === 'ok' && r.result);
+  console.log('\n' + formatTable(ok.map((r) => ({ ...r.result!, mode: r.variant }))));
+  const notOk = rows.filter((r) => r.status !== 'ok');
+  for (const r of notOk) console.log(`${r.backend} ${r.variant} ${r.preset}: ${r.status.toUpperCase()}: ${r.reason}`);
+  if (health) printHealth(health);
+
+  const adapters = [...new Map(rows.filter((r) => r.report?.adapter).map((r) => [JSON.stringify(r.report!.adapter), r.report!.adapter])).values()];
+  const require = createRequire(import.meta.url);
+  const file = await writeResults(ROOT, `browser-${gpu}`, {
+    kind: 'browser',
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: machineFacts(),
+    browser: { executable: CHROMIUM, version: browserVersion, gpu, flags: GPU_FLAGS[gpu] },
+    adapters,
+    versions: {
+      tfjs: rows.find((r) => r.report)?.report?.tfjsVersion ?? null,
+      playwright: (require('@playwright/test/package.json') as { version: string }).version,
+      vite: (require('vite/package.json') as { version: string }).version,
+      node: process.version,
+    },
+    options: { backends, presets, batchSize, steps, warmupSteps, shaderWarmup: values['shader-warmup'], submitBatches, timeoutMs },
+    wallSeconds: Math.round((Date.now() - t0) / 1000),
+    rows,
+    health,
+  });
+  console.log(`\nwrote ${file}`);
+
+  const errors = rows.filter((r) => r.status === 'error');
+  if (health?.error) errors.push({ backend: 'auto', variant: 'health', preset: 'deit-nano', status: 'error', reason: health.error, report: null, result: null, wallMs: 0 });
+  if (errors.length > 0) fail(`${errors.length} measurement(s) failed:\n${errors.map((e) => `  ${e.backend} ${e.variant} ${e.preset}: ${e.reason}`).join('\n')}`);
+}
+
+function printHealth(h: HealthResult): void {
+  const lt = h.longTasks;
+  const cell = (s: { count: number; totalMs: number; maxMs: number }) => [String(s.count), s.totalMs.toFixed(0), s.maxMs.toFixed(0)];
+  console.log(`\nmain thread during a UI run (index.html#${h.hash}), backend ${h.backend}: ${h.steps} student steps in ${(h.trainingMs / 1000).toFixed(1)} s, ` +
+    `median ${h.medianImagesPerSec?.toFixed(1) ?? '-'} img/s, ${h.evals} evaluations (median gap ${h.medianEvalGapMs?.toFixed(0) ?? '-'} ms)`);
+  console.log(alignTable(['long tasks (>= 50 ms)', 'count', 'total ms', 'max ms'], [
+    ['page life', ...cell(lt.all)],
+    ['before training (load, teacher, precompute)', ...cell(lt.beforeTraining)],
+    ['while the student trains', ...cell(lt.duringTraining)],
+  ]));
+  console.log(lt.duringTraining.count === 0 ? 'target met: no long task while training' : `TARGET MISSED: ${lt.duringTraining.count} long task(s) while training`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => fail(e instanceof BenchError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e)),
+);

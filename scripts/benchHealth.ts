@@ -1,0 +1,154 @@
+// Main-thread health during a real UI training run: opens index.html with a small config in the share hash
+// (autostart), records main-thread long tasks (PerformanceObserver 'longtask', installed before the page's own
+// scripts) and the worker's messages (a Worker subclass installed the same way), and attributes long tasks to the
+// phases of the run by time. Target: no long task over 50 ms while the student trains.
+import type { GpuMode } from './benchBrowser';
+import { launch, within } from './benchBrowser';
+
+/** 16 steps of deit-nano at batch 8, evaluations every 4 steps on 32 images, 32 test images at the epoch's end. */
+export const HEALTH_HASH = 'student=deit-nano&batch=8&epochs=1&trainSubset=128&evalSubset=32&testSubset=32&evalInterval=4&autostart=1';
+
+interface LongTask {
+  start: number;
+  duration: number;
+}
+
+/** What the init script records of each worker message (the payloads stay in the page). */
+interface WorkerNote {
+  t: number;
+  type: string;
+  status?: string;
+  phase?: string;
+  step?: number;
+  totalSteps?: number;
+  imagesPerSec?: number;
+  split?: string;
+  backend?: string;
+  message?: string;
+}
+
+interface PageRecord {
+  longTasks: LongTask[];
+  notes: WorkerNote[];
+}
+
+export interface TaskStats {
+  count: number;
+  totalMs: number;
+  maxMs: number;
+}
+
+export interface HealthResult {
+  hash: string;
+  backend: string | null;
+  /** Student steps seen, and the wall time from the 'student' status to the last step's metrics. */
+  steps: number;
+  trainingMs: number;
+  /** Median images/s of the run's own metrics points (the UI's throughput chart). */
+  medianImagesPerSec: number | null;
+  /** Subset evaluations during training, and the median gap each one left in the metrics stream. */
+  evals: number;
+  medianEvalGapMs: number | null;
+  /** Long tasks are main-thread tasks of 50 ms or more: every one counts against the target while training. */
+  longTasks: { all: TaskStats; beforeTraining: TaskStats; duringTraining: TaskStats; duringTrainingEntries: LongTask[] };
+  error: string | null;
+}
+
+function stats(tasks: LongTask[]): TaskStats {
+  return {
+    count: tasks.length,
+    totalMs: tasks.reduce((s, t) => s + t.duration, 0),
+    maxMs: tasks.reduce((m, t) => Math.max(m, t.duration), 0),
+  };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? null : s[s.length >> 1]!;
+};
+
+/**
+ * Installed with page.addInitScript: runs in the page before any of its scripts. Plain JavaScript in a string, so no
+ * helper of the TypeScript loader (e.g. esbuild's __name) ends up in a page that lacks it.
+ */
+const INSTRUMENT = `(() => {
+  const rec = { longTasks: [], notes: [] };
+  window.__bench = rec;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) rec.longTasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
+  const Native = window.Worker;
+  window.Worker = class extends Native {
+    constructor(url, opts) {
+      super(url, opts);
+      this.addEventListener('message', (ev) => {
+        const m = ev.data;
+        const t = performance.now();
+        if (m.type === 'metrics') {
+          for (const p of m.points) rec.notes.push({ t, type: 'metrics', phase: p.phase, step: p.step, totalSteps: p.totalSteps, imagesPerSec: p.imagesPerSec });
+          return;
+        }
+        const report = m.backend ?? m.report;
+        rec.notes.push({ t, type: m.type, status: m.status, step: m.step ?? m.point?.step, split: m.point?.split, backend: report?.backend, message: m.message });
+      });
+    }
+  };
+})();`;
+
+/** Opens the app with HEALTH_HASH (plus `extraHash`), waits for the last student step, and attributes long tasks. */
+export async function measureHealth(gpu: GpuMode, baseUrl: string, extraHash: string, timeoutMs: number): Promise<HealthResult> {
+  const hash = extraHash ? `${HEALTH_HASH}&${extraHash}` : HEALTH_HASH;
+  const browser = await launch(gpu);
+  try {
+    const page = await browser.newPage();
+    await page.addInitScript(INSTRUMENT);
+    await page.goto(`${baseUrl}index.html#${hash}`, { timeout: 30_000 });
+    const read = () => page.evaluate(() => (window as unknown as { __bench: PageRecord }).__bench);
+    const finished = (r: PageRecord) =>
+      r.notes.some((n) => (n.type === 'metrics' && n.phase === 'student' && n.step === n.totalSteps) || n.status === 'done' || n.status === 'error');
+    const deadline = Date.now() + timeoutMs;
+    let rec = await read();
+    while (!finished(rec) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      rec = await within(read(), 30_000, 'reading the page record');
+    }
+    await new Promise((r) => setTimeout(r, 1000)); // the UI renders the last point
+    rec = await read();
+    return summarise(hash, rec, finished(rec) ? null : `the run did not finish its student steps within ${timeoutMs / 1000} s`);
+  } finally {
+    await browser.close().catch(() => undefined);
+  }
+}
+
+function summarise(hash: string, rec: PageRecord, timeout: string | null): HealthResult {
+  const notes = rec.notes;
+  const studentAt = notes.find((n) => n.status === 'student')?.t ?? null;
+  const points = notes.filter((n) => n.type === 'metrics' && n.phase === 'student');
+  const last = points.at(-1);
+  const endAt = last?.t ?? null;
+  const inTraining = (t: LongTask) => studentAt !== null && endAt !== null && t.start >= studentAt && t.start <= endAt;
+  // Each subset evaluation sits between the metrics point before it and the next one: that gap is the stall it adds.
+  const gaps: number[] = [];
+  notes.forEach((n, i) => {
+    if (n.type !== 'eval' || n.split !== 'subset' || studentAt === null || n.t < studentAt) return;
+    const before = notes.slice(0, i).reverse().find((m) => m.type === 'metrics');
+    if (before) gaps.push(n.t - before.t);
+  });
+  const failure = notes.find((n) => n.type === 'error');
+  return {
+    hash,
+    backend: notes.find((n) => n.type === 'ready' || n.type === 'backend')?.backend ?? null,
+    steps: last?.step ?? 0,
+    trainingMs: studentAt !== null && endAt !== null ? endAt - studentAt : 0,
+    medianImagesPerSec: median(points.map((p) => p.imagesPerSec!).filter(Number.isFinite)),
+    evals: gaps.length,
+    medianEvalGapMs: median(gaps),
+    longTasks: {
+      all: stats(rec.longTasks),
+      beforeTraining: stats(rec.longTasks.filter((t) => studentAt === null || t.start < studentAt)),
+      duringTraining: stats(rec.longTasks.filter(inTraining)),
+      duringTrainingEntries: rec.longTasks.filter(inTraining),
+    },
+    error: failure ? `worker error: ${failure.message}` : timeout,
+  };
+}

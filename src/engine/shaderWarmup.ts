@@ -1,0 +1,38 @@
+// Shader warm-up on WebGPU: traces a step's ops in tfjs's compile-only mode, so their pipelines compile in parallel
+// (createComputePipelineAsync) before the first real step instead of one after another inside it.
+import * as tf from '@tensorflow/tfjs-core';
+
+interface CompilingBackend {
+  checkCompileCompletionAsync(): Promise<void>;
+}
+
+const FLAG = 'WEBGPU_ENGINE_COMPILE_ONLY';
+
+/** Whether the active backend can compile without running (tfjs-webgpu); elsewhere warm-up is a no-op. */
+export function canCompileOnly(): boolean {
+  return tf.getBackend() === 'webgpu' && typeof (tf.backend() as Partial<CompilingBackend>).checkCompileCompletionAsync === 'function';
+}
+
+/**
+ * Runs `trace` with WEBGPU_ENGINE_COMPILE_ONLY set and waits until every pipeline it asked for has compiled.
+ *
+ * In that mode tfjs allocates outputs and compiles shaders but dispatches nothing: every tensor `trace` makes holds
+ * garbage. So `trace` must not assign a variable (AdamW.applyGradients with dryRun) and must not read anything back;
+ * whatever it returns or creates is disposed here. Returns the milliseconds spent, or null when the backend cannot
+ * compile ahead (not WebGPU), in which case `trace` is not called.
+ */
+export async function compileOnly(trace: () => void): Promise<number | null> {
+  if (!canCompileOnly()) return null;
+  const t0 = performance.now();
+  const before = tf.env().getBool(FLAG);
+  tf.env().set(FLAG, true);
+  try {
+    tf.tidy(() => {
+      trace();
+    });
+  } finally {
+    tf.env().set(FLAG, before);
+  }
+  await (tf.backend() as unknown as CompilingBackend).checkCompileCompletionAsync();
+  return performance.now() - t0;
+}
