@@ -75,6 +75,16 @@ export function maxPool2x2(x: tf.Tensor4D): tf.Tensor4D {
 }
 
 /**
+ * The 2x2 max-pool that goes with a conv implementation. 'native': tf.maxPool, one kernel; on WebGPU the reshape +
+ * max below needs a 6-D transpose and a reduction (~1.3 s vs ~10 ms at batch 16 on SwiftShader, ~80 vs ~3 ms on
+ * llvmpipe: npm run bench, README Performance). 'im2col': maxPool2x2, whose gradient avoids MaxPoolGrad (slow on
+ * tfjs-cpu, missing on tfjs-wasm). Both give identical values.
+ */
+export function pool2x2(x: tf.Tensor4D, impl: ConvImpl): tf.Tensor4D {
+  return impl === 'native' ? tf.maxPool(x, 2, 2, 'valid') : maxPool2x2(x);
+}
+
+/**
  * Teacher logits [B, C] for images [B, H, W, C_in]. Call inside tf.tidy or a gradient tape. The default conv is
  * 'native': every backend has a conv2d forward, and it is ~4x faster than im2col on tfjs-cpu. Pass
  * convImplFor(backend) when the teacher itself is being trained (conv gradients).
@@ -88,7 +98,7 @@ export function teacherForward(model: TeacherModel, x: tf.Tensor4D, impl: ConvIm
   model.arch.channels.forEach((_, i) => {
     const kernel = param(model.params, `teacher.conv${i}.kernel`) as tf.Tensor4D;
     y = tf.relu(tf.add(conv3x3(y, kernel, impl), param(model.params, `teacher.conv${i}.bias`))) as tf.Tensor4D; // [B, h, w, c_i]
-    if (model.arch.poolAfter[i]) y = maxPool2x2(y); // [B, h/2, w/2, c_i]
+    if (model.arch.poolAfter[i]) y = pool2x2(y, impl); // [B, h/2, w/2, c_i]
   });
   const flat = tf.reshape(y, [bsz, -1]); // [B, s*s*c_last]
   const hidden = tf.relu(linear(flat, model.params, 'teacher.fc1')); // [B, hidden]
