@@ -272,6 +272,17 @@ describe('clipByGlobalNorm', () => {
     tf.dispose([norm, empty, ...Object.values(grads)]);
   });
 
+  it('matches float64 over many gradients without an AddN of more than 7 tensors (WebGPU: 8 storage buffers per shader)', async () => {
+    const values = Array.from({ length: 60 }, (_, i) => wave(5, i / 7));
+    const grads = Object.fromEntries(values.map((v, i) => [`p${i}`, tf.tensor(v, [5])]));
+    const ref = Math.sqrt(values.flat().reduce((s, v) => s + v * v, 0));
+    const info = await tf.profile(() => globalNorm(grads));
+    expect(info.kernels.filter((k) => k.name === 'AddN').every((k) => k.inputShapes.length <= 7)).toBe(true);
+    const norm = globalNorm(grads);
+    expectClose([norm.dataSync()[0] as number], [ref]);
+    tf.dispose([norm, ...Object.values(grads)]);
+  });
+
   it('scales down to maxNorm when above, preserving direction', () => {
     const grads = make();
     const maxNorm = refNorm / 4;

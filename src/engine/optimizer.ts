@@ -157,12 +157,19 @@ export class AdamW {
 /**
  * The global L2 norm over all gradients, `sqrt(sum_i ||g_i||^2)`, as a scalar tensor (0 for no gradients).
  * No readback: the caller decides when to `await norm.data()`.
+ *
+ * One concat of the flattened gradients and one reduction, not a reduction per gradient summed by tf.addN: on WebGPU
+ * an AddN of more than 7 tensors needs more storage buffers than maxStorageBuffersPerShaderStage (8, the default that
+ * tfjs asks for), its pipeline is invalid, and the command buffer it lands in is dropped with the rest of the step's
+ * work in it, silently (tfjs's concat splits its inputs to stay under the limit). It is also ~2 kernels instead of 2
+ * per parameter.
  */
 export function globalNorm(grads: Record<string, tf.Tensor>): tf.Scalar {
   return tf.tidy(() => {
-    const sums = Object.values(grads).map((g) => tf.sum(tf.square(g)));
-    if (sums.length === 0) return tf.scalar(0);
-    return tf.sqrt(sums.length === 1 ? (sums[0] as tf.Tensor) : tf.addN(sums)) as tf.Scalar;
+    const flat = Object.values(grads).map((g) => tf.reshape(g, [-1]));
+    if (flat.length === 0) return tf.scalar(0);
+    const all = flat.length === 1 ? flat[0]! : tf.concat(flat); // [sum of sizes]
+    return tf.sqrt(tf.sum(tf.square(all))) as tf.Scalar;
   });
 }
 
