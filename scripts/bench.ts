@@ -35,6 +35,7 @@ const { values } = parseArgs({
     'submit-batch': { type: 'string', default: '' },
     health: { type: 'boolean', default: true },
     'no-health': { type: 'boolean', default: false },
+    'health-only': { type: 'boolean', default: false },
     'health-backend': { type: 'string', default: 'auto' },
     build: { type: 'boolean', default: true },
     'no-build': { type: 'boolean', default: false },
@@ -52,6 +53,7 @@ const USAGE = `npm run bench [-- options]
   --shader-warmup off|on|both          WebGPU: compile the step's shaders before the first step (both: measure each)
   --submit-batch 5,15,30,60            WebGPU: WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE values to compare (default: tfjs's 15)
   --no-health                          skip the main-thread long-task check of a UI training run
+  --health-only                        only that check
   --health-backend auto|webgpu|...     backend of that run (default auto)
   --no-build                           reuse the previous build
   --timeout 300                        seconds per measurement; --deadline 1500: seconds for everything
@@ -154,7 +156,7 @@ async function main(): Promise<void> {
 
   const rows: Row[] = [];
   let browserVersion = '';
-  for (const backend of backends) {
+  for (const backend of values['health-only'] ? [] : backends) {
     let unavailable: { reason: string; report: BackendReport | null } | null = null;
     for (const variant of variantsFor(backend)) {
       for (const preset of presets) {
@@ -175,6 +177,9 @@ async function main(): Promise<void> {
             row = { backend, variant: variant.label, preset, status: 'unavailable', ...unavailable, result: null, wallMs };
           } else if (o.error || !o.results?.[0]) {
             row = { backend, variant: variant.label, preset, status: 'error', reason: o.error ?? 'no result', report: o.report, result: null, wallMs };
+          } else if (o.gpuErrors.length > 0) {
+            const reason = `WebGPU validation errors (work was dropped, timings invalid): ${o.gpuErrors.slice(0, 3).join(' | ')}`;
+            row = { backend, variant: variant.label, preset, status: 'error', reason, report: o.report, result: o.results[0], wallMs };
           } else {
             row = { backend, variant: variant.label, preset, status: 'ok', reason: null, report: o.report, result: o.results[0], wallMs };
           }
@@ -231,6 +236,7 @@ async function main(): Promise<void> {
   console.log(`\nwrote ${file}`);
 
   const errors = rows.filter((r) => r.status === 'error');
+  if (health && health.gpuErrors.length > 0) console.log(`WebGPU validation errors during the UI run: ${health.gpuErrors.slice(0, 3).join(' | ')}`);
   if (health?.error) errors.push({ backend: 'auto', variant: 'health', preset: 'deit-nano', status: 'error', reason: health.error, report: null, result: null, wallMs: 0 });
   if (errors.length > 0) fail(`${errors.length} measurement(s) failed:\n${errors.map((e) => `  ${e.backend} ${e.variant} ${e.preset}: ${e.reason}`).join('\n')}`);
 }
@@ -245,6 +251,10 @@ function printHealth(h: HealthResult): void {
     ['before training (load, teacher, precompute)', ...cell(lt.beforeTraining)],
     ['while the student trains', ...cell(lt.duringTraining)],
   ]));
+  for (const f of h.slowFramesDuringTraining.slice(0, 3)) {
+    const scripts = f.scripts.map((x) => `${x.invoker} ${x.source} ${x.ms} ms`).join('; ') || 'no script';
+    console.log(`  slow frame ${f.duration.toFixed(0)} ms (render ${f.renderMs.toFixed(0)} ms): ${scripts}`);
+  }
   console.log(lt.duringTraining.count === 0 ? 'target met: no long task while training' : `TARGET MISSED: ${lt.duringTraining.count} long task(s) while training`);
 }
 

@@ -41,7 +41,15 @@ export interface BenchmarkOutcome {
   /** Wall time of the whole benchmark message, backend selection included. */
   ms: number;
   browserVersion: string;
+  /**
+   * WebGPU validation errors the browser logged (page or worker console). An invalid pipeline makes Dawn drop the
+   * whole command buffer it is in, so the work around it silently never runs: such a measurement is invalid.
+   */
+  gpuErrors: string[];
 }
+
+/** Console lines of Dawn's validation errors (e.g. "[Invalid CommandBuffer] is invalid due to a previous error"). */
+export const GPU_ERROR = /\[Invalid \w+|exceeds the maximum|While validating|GPUValidationError|is invalid due to/;
 
 type HarnessWindow = Window & { __harness: { benchmark(r: HarnessBenchmarkRequest, timeoutMs?: number): Promise<HarnessBenchmarkResult> } };
 
@@ -54,7 +62,11 @@ export async function benchmarkInBrowser(gpu: GpuMode, baseUrl: string, request:
   try {
     const page = await browser.newPage();
     const pageErrors: string[] = [];
+    const gpuErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => {
+      if ((m.type() === 'warning' || m.type() === 'error') && GPU_ERROR.test(m.text()) && gpuErrors.length < 20) gpuErrors.push(m.text().slice(0, 300));
+    });
     await page.goto(`${baseUrl}e2e-harness.html`, { timeout: 30_000 });
     await page.waitForFunction(() => '__harness' in window, undefined, { timeout: 30_000 });
     const r = await within(
@@ -63,7 +75,7 @@ export async function benchmarkInBrowser(gpu: GpuMode, baseUrl: string, request:
       `benchmark ${request.backend} ${request.presets.join(',')}`,
     );
     const error = r.error ?? (pageErrors.length > 0 && !r.results ? `page error: ${pageErrors[0]}` : null);
-    return { ...r, error, browserVersion: browser.version() };
+    return { ...r, error, browserVersion: browser.version(), gpuErrors };
   } finally {
     await browser.close().catch(() => undefined);
   }

@@ -3,7 +3,7 @@
 // scripts) and the worker's messages (a Worker subclass installed the same way), and attributes long tasks to the
 // phases of the run by time. Target: no long task over 50 ms while the student trains.
 import type { GpuMode } from './benchBrowser';
-import { launch, within } from './benchBrowser';
+import { GPU_ERROR, launch, within } from './benchBrowser';
 
 /** 16 steps of deit-nano at batch 8, evaluations every 4 steps on 32 images, 32 test images at the epoch's end. */
 export const HEALTH_HASH = 'student=deit-nano&batch=8&epochs=1&trainSubset=128&evalSubset=32&testSubset=32&evalInterval=4&autostart=1';
@@ -27,8 +27,18 @@ interface WorkerNote {
   message?: string;
 }
 
+/** A long animation frame (> 50 ms): its scripts, and the style/layout/paint time after them. */
+interface SlowFrame {
+  start: number;
+  duration: number;
+  blockingMs: number;
+  renderMs: number;
+  scripts: { invoker: string; source: string; ms: number }[];
+}
+
 interface PageRecord {
   longTasks: LongTask[];
+  frames: SlowFrame[];
   notes: WorkerNote[];
 }
 
@@ -51,6 +61,10 @@ export interface HealthResult {
   medianEvalGapMs: number | null;
   /** Long tasks are main-thread tasks of 50 ms or more: every one counts against the target while training. */
   longTasks: { all: TaskStats; beforeTraining: TaskStats; duringTraining: TaskStats; duringTrainingEntries: LongTask[] };
+  /** The slowest long animation frames while training, with the scripts in them (what the long tasks were). */
+  slowFramesDuringTraining: SlowFrame[];
+  /** WebGPU validation errors logged during the run (see GPU_ERROR): work was dropped. */
+  gpuErrors: string[];
   error: string | null;
 }
 
@@ -77,6 +91,16 @@ const INSTRUMENT = `(() => {
   new PerformanceObserver((list) => {
     for (const e of list.getEntries()) rec.longTasks.push({ start: e.startTime, duration: e.duration });
   }).observe({ type: 'longtask', buffered: true });
+  // Long animation frames name the scripts behind a slow frame (Chromium 123+): what the long tasks were.
+  rec.frames = [];
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        rec.frames.push({ start: e.startTime, duration: e.duration, blockingMs: e.blockingDuration, renderMs: e.renderStart ? e.startTime + e.duration - e.renderStart : 0,
+          scripts: (e.scripts || []).map((x) => ({ invoker: x.invoker, source: (x.sourceURL || '').split('/').pop() + ':' + x.sourceFunctionName, ms: Math.round(x.duration) })) });
+      }
+    }).observe({ type: 'long-animation-frame', buffered: true });
+  } catch (e) {}
   const Native = window.Worker;
   window.Worker = class extends Native {
     constructor(url, opts) {
@@ -101,6 +125,10 @@ export async function measureHealth(gpu: GpuMode, baseUrl: string, extraHash: st
   const browser = await launch(gpu);
   try {
     const page = await browser.newPage();
+    const gpuErrors: string[] = [];
+    page.on('console', (m) => {
+      if ((m.type() === 'warning' || m.type() === 'error') && GPU_ERROR.test(m.text()) && gpuErrors.length < 20) gpuErrors.push(m.text().slice(0, 300));
+    });
     await page.addInitScript(INSTRUMENT);
     await page.goto(`${baseUrl}index.html#${hash}`, { timeout: 30_000 });
     const read = () => page.evaluate(() => (window as unknown as { __bench: PageRecord }).__bench);
@@ -114,13 +142,13 @@ export async function measureHealth(gpu: GpuMode, baseUrl: string, extraHash: st
     }
     await new Promise((r) => setTimeout(r, 1000)); // the UI renders the last point
     rec = await read();
-    return summarise(hash, rec, finished(rec) ? null : `the run did not finish its student steps within ${timeoutMs / 1000} s`);
+    return { ...summarise(hash, rec, finished(rec) ? null : `the run did not finish its student steps within ${timeoutMs / 1000} s`), gpuErrors };
   } finally {
     await browser.close().catch(() => undefined);
   }
 }
 
-function summarise(hash: string, rec: PageRecord, timeout: string | null): HealthResult {
+function summarise(hash: string, rec: PageRecord, timeout: string | null): Omit<HealthResult, 'gpuErrors'> {
   const notes = rec.notes;
   const studentAt = notes.find((n) => n.status === 'student')?.t ?? null;
   const points = notes.filter((n) => n.type === 'metrics' && n.phase === 'student');
@@ -149,6 +177,7 @@ function summarise(hash: string, rec: PageRecord, timeout: string | null): Healt
       duringTraining: stats(rec.longTasks.filter(inTraining)),
       duringTrainingEntries: rec.longTasks.filter(inTraining),
     },
+    slowFramesDuringTraining: rec.frames.filter(inTraining).sort((a, b) => b.duration - a.duration).slice(0, 8),
     error: failure ? `worker error: ${failure.message}` : timeout,
   };
 }
