@@ -4,7 +4,7 @@ import { useMemo, useState } from 'react';
 import { useActions } from '../hooks/useAppStore';
 import { useChartRuns } from '../hooks/useChartRuns';
 import type { Head } from '../store/viewSlice';
-import { HEAD_STYLE, accuracySeries, distHeadUntrained, markerLines, teacherLines } from './chartData';
+import { HEAD_STYLE, accuracySeries, distHeadUntrained, markerLines, teacherLines, xAxisEnd } from './chartData';
 import { ChartFrame } from './ChartFrame';
 import { SeriesChart } from './SeriesChart';
 
@@ -17,14 +17,16 @@ export function AccuracyChart() {
   const series = useMemo(() => accuracySeries(visible, heads, xAxis, focused?.id ?? null), [visible, heads, xAxis, focused]);
   const refs = useMemo(() => teacherLines(visible), [visible]);
   const markers = useMemo(() => markerLines(visible, xAxis), [visible, xAxis]);
+  const xEnd = xAxisEnd(visible, xAxis);
 
   // Counts for the focused run regardless of which heads are drawn.
-  const counts: Record<string, number> = { 'points-cls': 0, 'points-dist': 0, 'points-fused': 0 };
+  const counts: Record<string, number> = { 'points-cls': 0, 'points-dist': 0, 'points-fused': 0, 'points-teacher': 0 };
   for (const e of focused?.evals ?? []) {
     if (e.split !== 'subset') continue;
     if (e.clsAcc !== null) counts['points-cls']!++;
     if (e.distAcc !== null) counts['points-dist']!++;
     if (e.fusedAcc !== null) counts['points-fused']!++;
+    if (e.teacherAcc !== null) counts['points-teacher']!++;
   }
   const ys = series.flatMap((s) => s.data.map((p) => p.y)).concat(refs.map((r) => r.y));
   const low = zoom && ys.length ? Math.max(0, Math.floor((Math.min(...ys) - 2) / 5) * 5) : 0;
@@ -39,7 +41,7 @@ export function AccuracyChart() {
       series={series}
       runs={visible}
       styles={HEADS.map((h) => ({ label: HEAD_STYLE[h].label, dash: HEAD_STYLE[h].dash, width: HEAD_STYLE[h].width }))}
-      data={{ ...counts, 'focused-run': focused?.id ?? '', runs: visible.length, markers: markers.length }}
+      data={{ ...counts, 'teacher-lines': refs.length, 'focused-run': focused?.id ?? '', runs: visible.length, markers: markers.length }}
       empty="Accuracy appears after the first evaluation of a run."
       formatY={(y) => `${y.toFixed(1)}%`}
       toolbar={
@@ -56,7 +58,7 @@ export function AccuracyChart() {
         </>
       }
     >
-      <SeriesChart series={series} xMode={xAxis} yDomain={[low, 100]} yTickFormat={(v) => `${v}%`} yLabel="accuracy" refs={refs} markers={markers} height={300} dots />
+      <SeriesChart series={series} xMode={xAxis} xEnd={xEnd} yDomain={[low, 100]} yTickFormat={(v) => `${v}%`} yLabel="accuracy" refs={refs} markers={markers} height={300} dots />
     </ChartFrame>
   );
 }

@@ -4,7 +4,7 @@ import { formatLoss } from '../format';
 import { useActions } from '../hooks/useAppStore';
 import { useChartRuns } from '../hooks/useChartRuns';
 import type { LossPart } from '../store/viewSlice';
-import { LOSS_STYLE, lossSeries, markerLines } from './chartData';
+import { LOSS_STYLE, lossSeries, markerLines, xAxisEnd } from './chartData';
 import { ChartFrame } from './ChartFrame';
 import { SeriesChart } from './SeriesChart';
 
@@ -15,6 +15,7 @@ export function LossChart() {
   const { toggleLossPart } = useActions();
   const series = useMemo(() => lossSeries(visible, lossParts, xAxis, focused?.id ?? null), [visible, lossParts, xAxis, focused]);
   const markers = useMemo(() => markerLines(visible, xAxis), [visible, xAxis]);
+  const xEnd = xAxisEnd(visible, xAxis);
   return (
     <ChartFrame
       testId="chart-loss"
@@ -33,7 +34,7 @@ export function LossChart() {
         </label>
       ))}
     >
-      <SeriesChart series={series} xMode={xAxis} yDomain={[0, 'auto']} yTickFormat={(v) => String(Number(v.toPrecision(3)))} yLabel="loss" markers={markers} />
+      <SeriesChart series={series} xMode={xAxis} xEnd={xEnd} yDomain={[0, 'auto']} yTickFormat={(v) => String(Number(v.toPrecision(3)))} yLabel="loss" markers={markers} />
     </ChartFrame>
   );
 }

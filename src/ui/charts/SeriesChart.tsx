@@ -17,23 +17,25 @@ export interface SeriesChartProps {
   height?: number;
   /** Draw a dot at each point (sparse series such as evaluations). */
   dots?: boolean;
+  /** The x axis reaches at least this far (the runs' planned length: chartData.xAxisEnd). */
+  xEnd?: number;
 }
 
 const xTick = (mode: XAxisMode) => (v: number) => (mode === 'images' ? formatCompact(v) : String(v));
 
-export function SeriesChart({ series, xMode, yDomain, yTickFormat, yLabel, refs = [], markers = [], height = 260, dots }: SeriesChartProps) {
+export function SeriesChart({ series, xMode, yDomain, yTickFormat, yLabel, refs = [], markers = [], height = 260, dots, xEnd = 0 }: SeriesChartProps) {
   return (
     <ResponsiveContainer width="100%" height={height}>
       <LineChart margin={{ top: 12, right: 20, bottom: 18, left: 4 }}>
         <CartesianGrid stroke="#e6e8ec" strokeDasharray="0" />
         <XAxis
-          type="number" dataKey="x" domain={[0, 'dataMax']} allowDecimals={false} tickFormatter={xTick(xMode)}
+          type="number" dataKey="x" domain={[0, (dataMax: number) => Math.max(dataMax, xEnd)]} allowDecimals={false} tickFormatter={xTick(xMode)}
           stroke="#5f6670" fontSize={12}
           label={{ value: xMode === 'step' ? 'student step' : 'images seen', position: 'insideBottom', offset: -10, fontSize: 12, fill: '#5f6670' }}
         />
         <YAxis
-          type="number" domain={yDomain} tickFormatter={yTickFormat} stroke="#5f6670" fontSize={12} width={48}
-          label={{ value: yLabel, angle: -90, position: 'insideLeft', offset: 12, fontSize: 12, fill: '#5f6670', style: { textAnchor: 'middle' } }}
+          type="number" domain={yDomain} tickFormatter={yTickFormat} stroke="#5f6670" fontSize={12} width={62}
+          label={{ value: yLabel, angle: -90, position: 'insideLeft', offset: 2, fontSize: 12, fill: '#5f6670', style: { textAnchor: 'middle' } }}
         />
         {refs.map((r) => (
           <ReferenceLine key={r.key} y={r.y} stroke="#1f2328" strokeDasharray="6 4" strokeWidth={1.25} ifOverflow="extendDomain"

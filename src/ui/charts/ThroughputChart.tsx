@@ -2,13 +2,14 @@
 import { useMemo } from 'react';
 import { formatCompact, formatInt } from '../format';
 import { useChartRuns } from '../hooks/useChartRuns';
-import { throughputSeries } from './chartData';
+import { throughputSeries, xAxisEnd } from './chartData';
 import { ChartFrame } from './ChartFrame';
 import { SeriesChart } from './SeriesChart';
 
 export function ThroughputChart() {
   const { visible, focused, xAxis } = useChartRuns();
   const series = useMemo(() => throughputSeries(visible, xAxis, focused?.id ?? null), [visible, xAxis, focused]);
+  const xEnd = xAxisEnd(visible, xAxis);
   return (
     <ChartFrame
       testId="chart-throughput"
@@ -20,7 +21,7 @@ export function ThroughputChart() {
       empty="Throughput appears with the first training steps."
       formatY={(y) => `${formatInt(y)} images/s`}
     >
-      <SeriesChart series={series} xMode={xAxis} yDomain={[0, 'auto']} yTickFormat={(v) => formatCompact(v)} yLabel="images / s" />
+      <SeriesChart series={series} xMode={xAxis} xEnd={xEnd} yDomain={[0, 'auto']} yTickFormat={(v) => formatCompact(v)} yLabel="images / s" />
     </ChartFrame>
   );
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { withDefaults } from '../../engine/config';
 import { newRun, type Run } from '../store/runModel';
 import { evalPoint, metricsPoint, teacherInfo } from '../testing/fakeWorker';
-import { accuracySeries, chartRuns, decimate, lossSeries, markerLines, teacherLines, throughputSeries } from './chartData';
+import { accuracySeries, chartRuns, decimate, lossSeries, markerLines, teacherLines, throughputSeries, xAxisEnd } from './chartData';
 
 const ALL = { cls: true, dist: true, fused: true };
 
@@ -60,5 +60,14 @@ describe('chart data', () => {
   it('shows started, visible runs only', () => {
     const runs = { 'run-1': run(1, 'none'), 'run-2': run(2, 'soft', { status: 'queued' }), 'run-3': run(3, 'hard') };
     expect(chartRuns(runs, ['run-1', 'run-2', 'run-3'], { 'run-3': true }).map((r) => r.id)).toEqual(['run-1']);
+  });
+
+  it('ends the x axis at the planned length of the longest run shown, in steps or images', () => {
+    const short = { ...run(1, 'soft'), config: withDefaults({ trainSubset: 96, batchSize: 8, epochs: 1 }) };
+    const long = { ...run(2, 'hard'), config: withDefaults({ trainSubset: 640, batchSize: 16, epochs: 2 }) };
+    expect(xAxisEnd([short], 'step')).toBe(12);
+    expect(xAxisEnd([short, long], 'step')).toBe(80);
+    expect(xAxisEnd([short, long], 'images')).toBe(1280);
+    expect(xAxisEnd([], 'step')).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 // Chart data from runs, pure: one line series per (run, head) or (run, loss part), teacher reference lines and
 // live-change markers, with colour per run and a dash style per head. The chart components only render this.
+import { totalSteps } from '../../engine/config';
 import type { EvalPoint, MetricsPoint } from '../../workers/protocol';
 import { runColor, runLabel, type Run } from '../store/runModel';
 import type { Head, LossPart, XAxisMode } from '../store/viewSlice';
@@ -120,6 +121,19 @@ export function throughputSeries(runs: readonly Run[], mode: XAxisMode, focusedI
       count: run.metrics.length, data,
     };
   });
+}
+
+/**
+ * Where the x axis ends: the planned length of the longest run shown (student steps, or the images they see), so a
+ * run in progress is drawn against its whole length rather than stretched over what it has done so far.
+ */
+export function xAxisEnd(runs: readonly Run[], mode: XAxisMode): number {
+  let end = 0;
+  for (const run of runs) {
+    const steps = totalSteps(run.config);
+    end = Math.max(end, mode === 'step' ? steps : steps * run.config.batchSize);
+  }
+  return end;
 }
 
 export interface MarkerLine {

@@ -8,12 +8,17 @@ export function backendName(b: string): string {
   return NAMES[b] ?? b;
 }
 
-/** "google swiftshader (software adapter)" or "" when the adapter says nothing. */
-export function adapterText(report: BackendReport): string {
+/** "google swiftshader", or "" when there is no adapter ("unnamed adapter" when it says nothing about itself). */
+export function adapterName(report: BackendReport): string {
   const a = report.adapter;
   if (!a) return '';
-  const name = [a.vendor, a.architecture, a.device].filter((x) => x && x.trim()).join(' ') || a.description || 'unnamed adapter';
-  return a.isFallbackAdapter ? `${name} (software adapter)` : name;
+  return [a.vendor, a.architecture, a.device].filter((x) => x && x.trim()).join(' ') || a.description || 'unnamed adapter';
+}
+
+/** "google swiftshader (software adapter)" or "" when there is no adapter. */
+export function adapterText(report: BackendReport): string {
+  const name = adapterName(report);
+  return name && report.adapter?.isFallbackAdapter ? `${name} (software adapter)` : name;
 }
 
 export function BackendBadge() {

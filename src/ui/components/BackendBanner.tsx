@@ -1,6 +1,6 @@
 // A banner whenever training does not run on WebGPU (or runs on a software WebGPU adapter), saying why.
 import { useAppStore } from '../hooks/useAppStore';
-import { adapterText, backendName } from './BackendBadge';
+import { adapterName, backendName } from './BackendBadge';
 
 export function BackendBanner() {
   const report = useAppStore((s) => s.backend);
@@ -10,7 +10,7 @@ export function BackendBanner() {
     return (
       <div className="notice notice-info" role="status" data-testid="backend-banner">
         <div className="notice-body">
-          <strong>WebGPU on a software adapter</strong> ({adapterText(report)}): correct results, but far slower than a real GPU.
+          <strong>WebGPU on a software adapter</strong>{adapterName(report) && <> ({adapterName(report)})</>}: correct results, but far slower than a real GPU.
           Try the <em>deit-nano</em> student and a small batch.
         </div>
       </div>
