@@ -1,0 +1,219 @@
+// The built app in real Chromium with WebGPU on SwiftShader: the backend is known at page load, a run fills every
+// accuracy line, a live temperature change is marked where the worker applied it, links restore controls (and
+// malformed ones are named, defaulted and never injected), and a mode sweep fills the comparison table.
+// Roles and data-testid only; progress through expect.poll; never chart pixels (STYLE.md habit 12).
+import { expect, test } from '@playwright/test';
+import { DEFAULT_CONFIG } from '../src/engine/config';
+import { TINY, TINY_STEPS, attrNumber, expectWebGpu, hashOf, openApp, readControls, runStatus, snap } from './appHelpers';
+
+const PCT = /^\d{1,3}\.\d%$/;
+
+test('the page loads and shows the backend tfjs really uses: WebGPU (SwiftShader adapter)', async ({ page }, testInfo) => {
+  const app = await openApp(page);
+  await expectWebGpu(page);
+  const badge = page.getByTestId('backend');
+  await expect(badge).toContainText('swiftshader');
+  await expect(badge).toContainText('software adapter');
+  // A software adapter is WebGPU, but slow: the banner says so before anything trains.
+  await expect(page.getByTestId('backend-banner')).toContainText('WebGPU on a software adapter');
+  await expect(page.getByTestId('run-status')).toHaveText(/Ready: press Start/);
+  await expect(page.getByTestId('start-button')).toBeEnabled();
+  await expect(page.getByTestId('runs-empty')).toBeVisible();
+  await snap(page, testInfo, 'initial-page');
+  expect(app.errors).toEqual([]);
+});
+
+test('changing the backend control before Start shows what the new choice gets, then WebGPU again', async ({ page }) => {
+  const app = await openApp(page);
+  await expectWebGpu(page);
+  const badge = page.getByTestId('backend');
+  const control = page.getByRole('combobox', { name: 'Backend' });
+  await control.selectOption('wasm');
+  await expect(badge).toHaveAttribute('data-backend', 'wasm');
+  await expect(badge).toContainText('as requested');
+  await expect(page.getByTestId('backend-banner')).toContainText('Training on WASM, not WebGPU');
+  await expect(page.getByTestId('backend-banner')).toContainText('the config chose wasm');
+  await control.selectOption('auto');
+  await expectWebGpu(page);
+  await expect(page.getByTestId('backend-banner')).toContainText('WebGPU on a software adapter');
+  expect(app.errors).toEqual([]);
+});
+
+test('a run produces points for the class-token, distillation-token and fused lines and the teacher', async ({ page }, testInfo) => {
+  test.setTimeout(150_000);
+  const app = await openApp(page, hashOf(TINY));
+  await expectWebGpu(page);
+  const t0 = Date.now();
+  await page.getByRole('button', { name: /Start/ }).click();
+
+  const chart = page.getByTestId('chart-accuracy');
+  const points = (head: string) => attrNumber(page, 'chart-accuracy', `data-points-${head}`);
+  // Mid-run: the first evaluation (step 4 of 12) is on the chart while the student still trains.
+  await expect.poll(() => points('fused'), { timeout: 120_000 }).toBeGreaterThanOrEqual(1);
+  const tFirstEval = Date.now() - t0;
+  expect(await runStatus(page)).toBe('student');
+  await snap(page, testInfo, 'mid-run-charts');
+
+  await expect.poll(() => runStatus(page), { timeout: 120_000 }).toBe('done');
+  console.log(`tiny run: first evaluation (step ${TINY.evalInterval}) ${tFirstEval} ms after Start, done after ${Date.now() - t0} ms`);
+  // Subset evaluations at steps 4, 8 and 12: three points per line, the teacher scored at each.
+  for (const head of ['cls', 'dist', 'fused', 'teacher']) expect(await points(head), head).toBe(TINY_STEPS / TINY.evalInterval);
+  await expect(chart).toHaveAttribute('data-teacher-lines', '1');
+  const series = page.getByTestId('chart-accuracy-series').locator('li');
+  await expect(series).toHaveCount(3);
+  for (const part of ['cls', 'dist', 'fused']) {
+    await expect(page.getByTestId('chart-accuracy-series').locator(`li[data-part="${part}"]`)).toHaveAttribute('data-points', '3');
+  }
+
+  for (const id of ['metric-cls-acc', 'metric-dist-acc', 'metric-fused-acc', 'metric-teacher-acc']) {
+    await expect(page.getByTestId(id), id).toHaveText(PCT);
+  }
+  // The shipped teacher is ~90% accurate; 12 steps of a tiny student are not, but they are numbers.
+  expect(parseFloat((await page.getByTestId('metric-teacher-acc').textContent())!)).toBeGreaterThan(50);
+  const row = page.getByTestId('run-row');
+  await expect(row).toHaveCount(1);
+  await expect(row).toHaveAttribute('data-status', 'done');
+  await expect(row.getByRole('cell', { name: `${TINY_STEPS} / ${TINY_STEPS}` })).toBeVisible();
+  await expect(page.getByTestId('metric-fused-acc').locator('..')).toContainText(`${TINY.testSubset} test images`);
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgpu');
+  expect(app.errors).toEqual([]);
+});
+
+test('moving Temperature mid-run marks the charts at the step where the worker applied the new value', async ({ page }, testInfo) => {
+  test.setTimeout(150_000);
+  const app = await openApp(page, hashOf(TINY));
+  await expectWebGpu(page);
+  await page.getByRole('button', { name: /Start/ }).click();
+  // Wait for the student to be a few steps in, so the change lands mid-run.
+  await expect.poll(() => attrNumber(page, 'progress-student', 'data-done'), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
+  const stepBefore = await attrNumber(page, 'progress-student', 'data-done');
+
+  const tau = page.getByRole('slider', { name: 'Temperature τ' });
+  await expect(tau).toHaveAttribute('aria-valuetext', String(TINY.tau));
+  await tau.focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(tau).toHaveAttribute('aria-valuetext', '4');
+  await expect(page.getByTestId('value-tau')).toHaveText('4');
+
+  // The marker comes from the worker's `event` echo (the patch it applied and the step after which it did).
+  const marker = page.getByTestId('marker');
+  await expect.poll(() => marker.count(), { timeout: 60_000 }).toBe(1);
+  await expect(marker).toContainText(`τ ${TINY.tau} → 4`);
+  const markerStep = Number(await marker.getAttribute('data-step'));
+  expect(markerStep).toBeGreaterThanOrEqual(stepBefore);
+  expect(markerStep).toBeLessThan(TINY_STEPS);
+  await expect(marker).toContainText(`at step ${markerStep}`);
+  await expect(page.getByTestId('chart-accuracy')).toHaveAttribute('data-markers', '1');
+  await expect(page.getByTestId('run-row')).toContainText('1 live change');
+  await snap(page, testInfo, 'temperature-marker');
+
+  await page.getByRole('button', { name: /Stop/ }).click();
+  await expect.poll(() => runStatus(page)).toBe('stopped');
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgpu');
+  expect(app.errors).toEqual([]);
+});
+
+test('a copied link opened in a fresh page restores the same controls', async ({ page, context, baseURL }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(baseURL!).origin });
+  const app = await openApp(page);
+  await expectWebGpu(page);
+
+  await page.getByRole('radio', { name: /^soft/ }).check();
+  const press = async (slider: string, key: string, times: number) => {
+    await page.getByRole('slider', { name: slider }).focus();
+    for (let i = 0; i < times; i++) await page.keyboard.press(key);
+  };
+  await press('Temperature τ', 'ArrowRight', 2); // 3 -> 5
+  await press('Alpha α', 'ArrowLeft', 3); // 0.5 -> 0.35
+  await press('Learning rate', 'ArrowLeft', 1);
+  await press('Batch size', 'ArrowLeft', 2); // 64 -> 16
+  await page.getByRole('spinbutton', { name: 'Seed', exact: true }).fill('1234');
+  await page.getByRole('radio', { name: /^deit-nano/ }).check();
+  await page.getByRole('spinbutton', { name: 'Epochs', exact: true }).fill('3');
+
+  const set = await readControls(page);
+  expect(set).toMatchObject({ distillation: 'soft', tau: '5', alpha: '0.35', batch: '16', seed: '1234', student: 'deit-nano', epochs: '3' });
+  expect(set.lr).not.toBe(String(DEFAULT_CONFIG.lr));
+
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  await expect(page.getByRole('button', { name: '✓ Copied' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Link copied to the clipboard' })).toBeAttached();
+  const link = await page.evaluate(() => navigator.clipboard.readText());
+  // The address bar carries the same link (written within a moment of the last change).
+  await expect.poll(() => page.evaluate(() => window.location.href)).toBe(link);
+  expect(link).toContain('distillation=soft');
+  expect(link).toContain('student=deit-nano');
+
+  const fresh = await context.newPage();
+  const app2 = await openApp(fresh, `#${link.split('#')[1]}`);
+  await expectWebGpu(fresh);
+  await expect(fresh.getByTestId('url-notice')).toHaveCount(0);
+  expect(await readControls(fresh)).toEqual(set);
+  expect(app.errors).toEqual([]);
+  expect(app2.errors).toEqual([]);
+});
+
+test('a malformed link names each bad field, uses the defaults, injects nothing and keeps working', async ({ page }, testInfo) => {
+  const img = '<img src=x onerror="window.__xss=1">';
+  const hash = [
+    'tau=abc', 'alpha=7', `student=${encodeURIComponent('<script>window.__xss=2</script>')}`, 'bogus=1',
+    `seed=${encodeURIComponent(img)}`, `${encodeURIComponent(img)}=1`, 'batch=8', // batch is fine and kept
+  ].join('&');
+  const app = await openApp(page, `#${hash}`);
+  await expectWebGpu(page);
+
+  const notice = page.getByTestId('url-notice');
+  await expect(notice).toBeVisible();
+  const items = notice.getByRole('listitem');
+  await expect(items).toHaveCount(6);
+  for (const [field, says] of [['tau', '"abc" is not a number'], ['alpha', '"7" is outside [0, 1]'], ['student', 'is not one of'], ['seed', 'is not a number']] as const) {
+    await expect(notice.locator(`li[data-field="${field}"]`), field).toContainText(says);
+  }
+  await expect(notice.locator('li[data-field="\\"bogus\\""]')).toContainText('is not a known setting');
+  // The raw text is shown as text: visible in the notice, never parsed into elements.
+  await expect(notice).toContainText('<script>window.__xss=2</script>');
+  await expect(notice).toContainText('<img src=x onerror');
+  expect(await page.locator('img[src="x"], script:has-text("__xss")').count()).toBe(0);
+  expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+
+  const c = await readControls(page);
+  expect(c).toMatchObject({ tau: String(DEFAULT_CONFIG.tau), alpha: DEFAULT_CONFIG.alpha.toFixed(2), student: DEFAULT_CONFIG.student, seed: String(DEFAULT_CONFIG.seed), batch: '8' });
+  await snap(page, testInfo, 'url-notice');
+
+  // Still a working page: the notice can be dismissed and the controls respond.
+  await notice.getByRole('button', { name: 'Dismiss' }).click();
+  await expect(notice).toHaveCount(0);
+  await page.getByRole('radio', { name: /^none/ }).check();
+  await expect(page.getByRole('radio', { name: /^none/ })).toBeChecked();
+  await expect(page.getByTestId('start-button')).toBeEnabled();
+  expect(app.errors).toEqual([]);
+});
+
+test('a none / soft / hard sweep trains three runs into the comparison table', async ({ page }, testInfo) => {
+  test.setTimeout(300_000);
+  // Three runs back to back: 10 steps each, evaluated at steps 5 and 10 (evaluations cost seconds on SwiftShader).
+  const sweep = { ...TINY, trainSubset: 80, evalInterval: 5 };
+  const steps = sweep.trainSubset / sweep.batchSize;
+  const app = await openApp(page, hashOf(sweep));
+  await expectWebGpu(page);
+  await page.getByRole('button', { name: 'Sweep none / soft / hard' }).click();
+
+  const rows = page.getByTestId('run-row');
+  await expect(rows).toHaveCount(3);
+  const statuses = () => rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-status')));
+  await expect.poll(statuses, { timeout: 280_000, intervals: [2_000] }).toEqual(['done', 'done', 'done']);
+
+  const table = page.getByTestId('runs-table');
+  await expect(table).toHaveAttribute('data-rows', '3');
+  for (const [i, mode] of ['none', 'soft', 'hard'].entries()) {
+    const row = rows.nth(i);
+    await expect(row.getByRole('rowheader')).toContainText(`#${i + 1} ${mode}`);
+    await expect(row.getByRole('cell', { name: `${steps} / ${steps}` })).toBeVisible();
+    await expect(row.getByRole('cell').filter({ hasText: PCT }).first()).toBeVisible();
+  }
+  // Every run is on the charts, each with its accuracy lines.
+  await expect(page.getByTestId('chart-accuracy')).toHaveAttribute('data-runs', '3');
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgpu');
+  await snap(page, testInfo, 'sweep-finished');
+  expect(app.errors).toEqual([]);
+});

@@ -1,0 +1,119 @@
+// Helpers for e2e/app.spec.ts: tiny configs as share links, opening the app with error collection, the backend
+// check every test makes, reading the controls' values, and screenshots attached to the report.
+import { expect, type Page, type TestInfo } from '@playwright/test';
+import { withDefaults, type TrainConfig } from '../src/engine/config';
+import { format } from '../src/ui/shareCodec';
+
+/**
+ * SwiftShader WebGPU is slow (~0.5-0.6 s per deit-nano step at batch 8, ~10 s of teacher shader compilation before
+ * the first): a tiny run of 96 images = 12 steps, evaluated every 4 steps on 32 images, and 32 test images at the
+ * end of the epoch (the full 10k would take ~20 min here).
+ */
+export const TINY: TrainConfig = withDefaults({
+  student: 'deit-nano',
+  distillation: 'soft',
+  batchSize: 8,
+  trainSubset: 96,
+  epochs: 1,
+  evalSubset: 32,
+  testSubset: 32,
+  evalInterval: 4,
+  warmupSteps: 2,
+});
+export const TINY_STEPS = 12;
+
+/** The share-link hash of a config (the app's own codec, so the link is what the app would write). */
+export function hashOf(config: TrainConfig): string {
+  return `#${format({ config })}`;
+}
+
+export interface AppPage {
+  page: Page;
+  /** Uncaught exceptions and console errors seen so far. */
+  errors: string[];
+}
+
+/** Opens the app (optionally with a hash) and records every uncaught error and console error. */
+export async function openApp(page: Page, hash = ''): Promise<AppPage> {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  page.on('dialog', (d) => {
+    errors.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  await page.goto(`./${hash}`);
+  await expect(page.getByRole('heading', { level: 1, name: 'DeiT Playground' })).toBeVisible();
+  return { page, errors };
+}
+
+/** The badge shows the backend the worker's tfjs really uses (answered by the probe at page load): WebGPU. */
+export async function expectWebGpu(page: Page): Promise<void> {
+  const badge = page.getByTestId('backend');
+  await expect(badge).toHaveAttribute('data-backend', 'webgpu', { timeout: 60_000 });
+  await expect(badge).toContainText('WebGPU');
+}
+
+/** A number read from a data-* attribute. */
+export async function attrNumber(page: Page, testId: string, attr: string): Promise<number> {
+  return Number(await page.getByTestId(testId).first().getAttribute(attr));
+}
+
+/** The status of the run the worker holds (RunBar's data-status). */
+export function runStatus(page: Page): Promise<string | null> {
+  return page.getByTestId('run-status').getAttribute('data-status');
+}
+
+/** Every experiment control the share link carries, read as the user sees it. */
+export async function readControls(page: Page): Promise<Record<string, string | boolean>> {
+  const checked = async (group: string) => {
+    const radios = page.getByTestId(`control-${group}`).getByRole('radio');
+    for (const r of await radios.all()) if (await r.isChecked()) return (await r.getAttribute('value')) ?? '';
+    return '';
+  };
+  const slider = async (label: string) => (await page.getByRole('slider', { name: label }).getAttribute('aria-valuetext')) ?? '';
+  const number = (label: string) => page.getByRole('spinbutton', { name: label, exact: true }).inputValue();
+  return {
+    distillation: await checked('distillation'),
+    tau: await slider('Temperature τ'),
+    alpha: await slider('Alpha α'),
+    lr: await slider('Learning rate'),
+    batch: await slider('Batch size'),
+    weightDecay: await slider('Weight decay'),
+    epochs: await number('Epochs'),
+    warmup: await number('Warm-up steps'),
+    evalInterval: await number('Evaluate every (steps)'),
+    student: await checked('student'),
+    teacher: await checked('teacher'),
+    seed: await number('Seed'),
+    trainSubset: await number('Training images per epoch'),
+    evalSubset: await number('Evaluation images'),
+    testSubset: await number('Test images at epoch end'),
+    augment: await page.getByRole('checkbox', { name: 'Random shift (±2 px)' }).isChecked(),
+    backend: await page.getByRole('combobox', { name: 'Backend' }).inputValue(),
+  };
+}
+
+/**
+ * A PNG of the whole page attached to the report and kept under test-results/ (the test's output folder). The
+ * viewport is made as tall as the page for the capture: the control column scrolls on its own (sticky, one screen
+ * high), so a plain full-page capture would show only its first screen, and paints sticky parts mid-page.
+ */
+export async function snap(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const viewport = page.viewportSize();
+  const height = await page.evaluate(() => {
+    window.scrollTo(0, 0);
+    const sidebar = document.querySelector('.sidebar');
+    return Math.max(document.documentElement.scrollHeight, (sidebar?.scrollHeight ?? 0) + 120);
+  });
+  if (viewport) await page.setViewportSize({ width: viewport.width, height: Math.min(height, 6000) });
+  try {
+    const path = testInfo.outputPath(`${name}.png`);
+    const body = await page.screenshot({ path });
+    await testInfo.attach(name, { body, contentType: 'image/png' });
+  } finally {
+    if (viewport) await page.setViewportSize(viewport);
+  }
+}
