@@ -12,12 +12,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BenchResult } from '../src/engine/benchmark';
 import { STUDENT_PRESET_NAMES, type BackendChoice, type StudentPreset } from '../src/engine/config';
+import type { HarnessBenchmarkRequest } from '../src/workers/harness';
 import type { BackendReport, BenchmarkOptions } from '../src/workers/protocol';
 import { CHROMIUM } from '../playwright.config';
 import { benchmarkInBrowser, GPU_FLAGS, GPU_MODES, type GpuMode } from './benchBrowser';
 import { measureHealth, type HealthResult } from './benchHealth';
 import { BenchError, buildApp, serveApp, type Server } from './benchServe';
-import { alignTable, formatTable, machineFacts, writeResults } from './benchTable';
+import { alignTable, formatTable, machineFacts, summarise, variantRatios, writeResults } from './benchTable';
 
 const ROOT = join(import.meta.dirname, '..');
 const BROWSER_BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -41,6 +42,7 @@ const { values } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     timeout: { type: 'string', default: '300' },
     deadline: { type: 'string', default: '1500' },
+    repeat: { type: 'string', default: '1' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -56,6 +58,7 @@ const USAGE = `npm run bench [-- options]
   --health-only                        only that check
   --health-backend auto|webgpu|...     backend of that run (default auto)
   --no-build                           reuse the previous build
+  --repeat 1                           passes over everything, interleaved; the summary shows medians
   --timeout 300                        seconds per measurement; --deadline 1500: seconds for everything
   --node                               the engine alone in Node (cpu, wasm): same as npm run bench:node
   CHROMIUM_PATH overrides /usr/bin/chromium.`;
@@ -102,6 +105,7 @@ const warmupModes = { off: [false], on: [true], both: [false, true] }[values['sh
 if (!warmupModes) fail(`--shader-warmup must be off, on or both, got ${values['shader-warmup']}`, 2);
 const submitBatches: (number | null)[] = values['submit-batch'] ? list(values['submit-batch']).map((s) => positiveInt('submit-batch', s)) : [null];
 const timeoutMs = positiveInt('timeout', values.timeout) * 1000;
+const repeats = positiveInt('repeat', values.repeat);
 const runHealth = values.health && !values['no-health'];
 
 /** A measurement variant: WebGPU options (other backends get the default variant only). */
@@ -129,6 +133,8 @@ interface Row {
   backend: BackendChoice;
   variant: string;
   preset: StudentPreset;
+  /** Which of the --repeat passes (0-based). */
+  repeat: number;
   status: 'ok' | 'unavailable' | 'error';
   reason: string | null;
   report: BackendReport | null;
@@ -145,6 +151,35 @@ const cleanup = () => server?.close();
 process.on('exit', cleanup);
 process.on('SIGINT', () => fail('interrupted', 130));
 
+/** One benchmark in a fresh browser, classified: ok, unavailable (with the backend report's reason) or error. */
+async function measureOne(base: Pick<Row, 'backend' | 'variant' | 'preset' | 'repeat'>, request: HarnessBenchmarkRequest): Promise<{
+  row: Row;
+  version: string | null;
+  missing: { reason: string; report: BackendReport | null } | null;
+}> {
+  const started = Date.now();
+  try {
+    const o = await benchmarkInBrowser(gpu, server!.url, request, timeoutMs);
+    const wallMs = Date.now() - started;
+    const version = o.browserVersion;
+    if (o.report && o.report.backend !== base.backend) {
+      const missing = { reason: o.report.fallbackReason ?? `got ${o.report.backend}`, report: o.report };
+      return { row: { ...base, status: 'unavailable', ...missing, result: null, wallMs }, version, missing };
+    }
+    if (o.error || !o.results?.[0]) {
+      return { row: { ...base, status: 'error', reason: o.error ?? 'no result', report: o.report, result: null, wallMs }, version, missing: null };
+    }
+    if (o.gpuErrors.length > 0) {
+      const reason = `WebGPU validation errors (work was dropped, timings invalid): ${o.gpuErrors.slice(0, 3).join(' | ')}`;
+      return { row: { ...base, status: 'error', reason, report: o.report, result: o.results[0], wallMs }, version, missing: null };
+    }
+    return { row: { ...base, status: 'ok', reason: null, report: o.report, result: o.results[0], wallMs }, version, missing: null };
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    return { row: { ...base, status: 'error', reason, report: null, result: null, wallMs: Date.now() - started }, version: null, missing: null };
+  }
+}
+
 async function main(): Promise<void> {
   const t0 = Date.now();
   if (values.build && !values['no-build']) {
@@ -156,41 +191,29 @@ async function main(): Promise<void> {
 
   const rows: Row[] = [];
   let browserVersion = '';
-  for (const backend of values['health-only'] ? [] : backends) {
-    let unavailable: { reason: string; report: BackendReport | null } | null = null;
-    for (const variant of variantsFor(backend)) {
-      for (const preset of presets) {
-        if (unavailable) {
-          rows.push({ backend, variant: variant.label, preset, status: 'unavailable', ...unavailable, result: null, wallMs: 0 });
-          continue;
-        }
-        const started = Date.now();
-        process.stdout.write(`${backend} ${variant.label} ${preset}: `);
-        const request = { backend, presets: [preset], batchSize, steps, warmupSteps, options: variant.options };
-        let row: Row;
-        try {
-          const o = await benchmarkInBrowser(gpu, server.url, request, timeoutMs);
-          browserVersion = o.browserVersion;
-          const wallMs = Date.now() - started;
-          if (o.report?.backend === 'none' || (o.report && o.report.backend !== backend)) {
-            unavailable = { reason: o.report.fallbackReason ?? `got ${o.report.backend}`, report: o.report };
-            row = { backend, variant: variant.label, preset, status: 'unavailable', ...unavailable, result: null, wallMs };
-          } else if (o.error || !o.results?.[0]) {
-            row = { backend, variant: variant.label, preset, status: 'error', reason: o.error ?? 'no result', report: o.report, result: null, wallMs };
-          } else if (o.gpuErrors.length > 0) {
-            const reason = `WebGPU validation errors (work was dropped, timings invalid): ${o.gpuErrors.slice(0, 3).join(' | ')}`;
-            row = { backend, variant: variant.label, preset, status: 'error', reason, report: o.report, result: o.results[0], wallMs };
-          } else {
-            row = { backend, variant: variant.label, preset, status: 'ok', reason: null, report: o.report, result: o.results[0], wallMs };
+  const unavailable = new Map<BackendChoice, { reason: string; report: BackendReport | null }>();
+  // Repeats are interleaved (A B A B, not A A B B), so a variant's median never sits in one noisy stretch alone.
+  for (let repeat = 0; repeat < (values['health-only'] ? 0 : repeats); repeat++) {
+    for (const backend of backends) {
+      for (const variant of variantsFor(backend)) {
+        for (const preset of presets) {
+          const base = { backend, variant: variant.label, preset, repeat };
+          const known = unavailable.get(backend);
+          if (known) {
+            if (repeat === 0) rows.push({ ...base, status: 'unavailable', ...known, result: null, wallMs: 0 });
+            continue;
           }
-        } catch (e) {
-          row = { backend, variant: variant.label, preset, status: 'error', reason: e instanceof Error ? e.message : String(e), report: null, result: null, wallMs: Date.now() - started };
+          process.stdout.write(`${repeats > 1 ? `[${repeat + 1}/${repeats}] ` : ''}${backend} ${variant.label} ${preset}: `);
+          const request = { backend, presets: [preset], batchSize, steps, warmupSteps, options: variant.options };
+          const { row, version, missing } = await measureOne(base, request);
+          if (version) browserVersion = version;
+          if (missing) unavailable.set(backend, missing);
+          rows.push(row);
+          const r = row.result;
+          console.log(row.status === 'ok' && r
+            ? `${r.imagesPerSec.toFixed(1)} img/s, ${r.imagesPerSecPrecomputed.toFixed(1)} precomputed, first step ${r.firstStepMs.toFixed(0)} ms (${(row.wallMs / 1000).toFixed(0)} s)`
+            : `${row.status}: ${row.reason}`);
         }
-        rows.push(row);
-        const r = row.result;
-        console.log(row.status === 'ok' && r
-          ? `${r.imagesPerSec.toFixed(1)} img/s, ${r.imagesPerSecPrecomputed.toFixed(1)} precomputed, first step ${r.firstStepMs.toFixed(0)} ms (${(row.wallMs / 1000).toFixed(0)} s)`
-          : `${row.status}: ${row.reason}`);
       }
     }
   }
@@ -203,13 +226,15 @@ async function main(): Promise<void> {
       health = await measureHealth(gpu, server.url, extra, timeoutMs);
     } catch (e) {
       health = null;
-      rows.push({ backend: 'auto', variant: 'health', preset: 'deit-nano', status: 'error', reason: `health run: ${e instanceof Error ? e.message : String(e)}`, report: null, result: null, wallMs: 0 });
+      rows.push({ backend: 'auto', variant: 'health', preset: 'deit-nano', repeat: 0, status: 'error', reason: `health run: ${e instanceof Error ? e.message : String(e)}`, report: null, result: null, wallMs: 0 });
     }
     console.log(health ? `${health.steps} steps in ${(health.trainingMs / 1000).toFixed(1)} s` : 'failed');
   }
 
-  const ok = rows.filter((r) => r.status === 'ok' && r.result);
-  console.log('\n' + formatTable(ok.map((r) => ({ ...r.result!, mode: r.variant }))));
+  const summary = summarise(rows.filter((r) => r.status === 'ok' && r.result).map((r) => ({ ...r.result!, mode: r.variant })));
+  console.log(`\n${repeats > 1 ? `medians of ${repeats} interleaved passes\n` : ''}${formatTable(summary)}`);
+  const ratios = variantRatios(summary);
+  if (ratios.length > 0) console.log(`\nvs the default variant (same run):\n${ratios.join('\n')}`);
   const notOk = rows.filter((r) => r.status !== 'ok');
   for (const r of notOk) console.log(`${r.backend} ${r.variant} ${r.preset}: ${r.status.toUpperCase()}: ${r.reason}`);
   if (health) printHealth(health);
@@ -230,6 +255,7 @@ async function main(): Promise<void> {
     },
     options: { backends, presets, batchSize, steps, warmupSteps, shaderWarmup: values['shader-warmup'], submitBatches, timeoutMs },
     wallSeconds: Math.round((Date.now() - t0) / 1000),
+    summary,
     rows,
     health,
   });
@@ -237,7 +263,7 @@ async function main(): Promise<void> {
 
   const errors = rows.filter((r) => r.status === 'error');
   if (health && health.gpuErrors.length > 0) console.log(`WebGPU validation errors during the UI run: ${health.gpuErrors.slice(0, 3).join(' | ')}`);
-  if (health?.error) errors.push({ backend: 'auto', variant: 'health', preset: 'deit-nano', status: 'error', reason: health.error, report: null, result: null, wallMs: 0 });
+  if (health?.error) errors.push({ backend: 'auto', variant: 'health', preset: 'deit-nano', repeat: 0, status: 'error', reason: health.error, report: null, result: null, wallMs: 0 });
   if (errors.length > 0) fail(`${errors.length} measurement(s) failed:\n${errors.map((e) => `  ${e.backend} ${e.variant} ${e.preset}: ${e.reason}`).join('\n')}`);
 }
 

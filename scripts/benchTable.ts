@@ -25,6 +25,64 @@ export function alignTable(head: string[], body: string[][]): string {
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
+type Row = BenchResult & { mode?: string };
+
+function medianOf(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Field-wise medians per (mode, backend, preset, batch), in first-seen order; img/s recomputed from the step medians. */
+export function summarise(rows: Row[]): Row[] {
+  const groups = new Map<string, Row[]>();
+  for (const r of rows) {
+    const key = [r.mode, r.backend, r.preset, r.batchSize].join('|');
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()].map((g) => {
+    const med = (f: (r: Row) => number) => medianOf(g.map(f));
+    const first = g[0]!;
+    const stepMs = med((r) => r.stepMs);
+    const stepMsPrecomputed = med((r) => r.stepMsPrecomputed);
+    const warm = g.map((r) => r.shaderWarmupMs).filter((v): v is number => v !== null);
+    return {
+      ...first,
+      shaderWarmupMs: warm.length > 0 ? medianOf(warm) : null,
+      firstStepMs: med((r) => r.firstStepMs),
+      stepMs,
+      imagesPerSec: (first.batchSize * 1000) / stepMs,
+      stepMsPrecomputed,
+      imagesPerSecPrecomputed: (first.batchSize * 1000) / stepMsPrecomputed,
+      stepMsReadEveryStep: med((r) => r.stepMsReadEveryStep),
+      evalImagesPerSec: med((r) => r.evalImagesPerSec),
+      split: {
+        teacherForwardMs: med((r) => r.split.teacherForwardMs),
+        studentForwardBackwardMs: med((r) => r.split.studentForwardBackwardMs),
+        optimizerMs: med((r) => r.split.optimizerMs),
+      },
+      numTensors: Math.max(...g.map((r) => r.numTensors)),
+      numBytes: Math.max(...g.map((r) => r.numBytes)),
+      runs: g.length,
+    } as Row;
+  });
+}
+
+/** For each non-default variant: its step throughput and first visible step (warm-up + first step) against 'default'. */
+export function variantRatios(summary: Row[]): string[] {
+  const lines: string[] = [];
+  for (const r of summary) {
+    if (r.mode === 'default' || r.mode === undefined) continue;
+    const d = summary.find((x) => x.mode === 'default' && x.backend === r.backend && x.preset === r.preset && x.batchSize === r.batchSize);
+    if (!d) continue;
+    const visible = (x: Row) => (x.shaderWarmupMs ?? 0) + x.firstStepMs;
+    lines.push(`${r.backend} ${r.preset} ${r.mode}: img/s x${(r.imagesPerSec / d.imagesPerSec).toFixed(2)}, ` +
+      `img/s precomputed x${(r.imagesPerSecPrecomputed / d.imagesPerSecPrecomputed).toFixed(2)}, ` +
+      `first visible step ${visible(r).toFixed(0)} vs ${visible(d).toFixed(0)} ms (x${(visible(d) / visible(r)).toFixed(2)} faster)`);
+  }
+  return lines;
+}
+
 export function machineFacts(): Record<string, unknown> {
   return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? null, memGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.release()}`, node: process.version };
 }

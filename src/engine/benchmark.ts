@@ -122,7 +122,7 @@ export async function benchmarkStudent(opts: BenchOptions): Promise<BenchResult>
     const shaderWarmupMs = opts.shaderWarmup
       ? await compileOnly(() => {
           const t = teacherForward(teacher, x, convImpl);
-          studentStep(student, optimizer, x, y, t, { ...stepOpts, dryRun: true });
+          return studentStep(student, optimizer, x, y, t, { ...stepOpts, dryRun: true });
         })
       : null;
     let t0 = now();

@@ -18,18 +18,17 @@ export function canCompileOnly(): boolean {
  *
  * In that mode tfjs allocates outputs and compiles shaders but dispatches nothing: every tensor `trace` makes holds
  * garbage. So `trace` must not assign a variable (AdamW.applyGradients with dryRun) and must not read anything back;
- * whatever it returns or creates is disposed here. Returns the milliseconds spent, or null when the backend cannot
- * compile ahead (not WebGPU), in which case `trace` is not called.
+ * whatever it creates is disposed here, and what it returns too (return the tensors a callee tf.keep()s, such as
+ * studentStep's losses, or they leak). Returns the milliseconds spent, or null when the backend cannot compile ahead
+ * (not WebGPU), in which case `trace` is not called.
  */
-export async function compileOnly(trace: () => void): Promise<number | null> {
+export async function compileOnly(trace: () => tf.TensorContainer | void): Promise<number | null> {
   if (!canCompileOnly()) return null;
   const t0 = performance.now();
   const before = tf.env().getBool(FLAG);
   tf.env().set(FLAG, true);
   try {
-    tf.tidy(() => {
-      trace();
-    });
+    tf.dispose(tf.tidy(() => trace() ?? undefined));
   } finally {
     tf.env().set(FLAG, before);
   }
