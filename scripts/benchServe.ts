@@ -1,11 +1,13 @@
 // Builds the app into a private folder and serves it with vite preview on a free port, for npm run bench. A private
 // outDir, so a benchmark never rewrites dist/ under an e2e run that is serving it.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const BENCH_DIST = join(tmpdir(), 'deit-playground-bench', 'dist');
+/** Per checkout, so two trees (e.g. a baseline copy for an A/B) never share a build. */
+export const BENCH_DIST = join(tmpdir(), 'deit-playground-bench', createHash('sha1').update(join(import.meta.dirname, '..')).digest('hex').slice(0, 10), 'dist');
 
 export class BenchError extends Error {
   constructor(message: string) {
