@@ -23,8 +23,18 @@ export const GPU_FLAGS: Record<GpuMode, string[]> = {
 
 export const GPU_MODES = Object.keys(GPU_FLAGS) as GpuMode[];
 
+/**
+ * A fresh browser (fresh profile, so no Dawn blob cache from an earlier launch). Mesa's on-disk shader cache is off
+ * too: with it, llvmpipe (--gpu compat) compiled each shader only on the first launch ever, and every later
+ * first-step time measured a cache hit.
+ */
 export function launch(gpu: GpuMode): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: [...BASE_FLAGS, ...GPU_FLAGS[gpu]], timeout: 60_000 });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [...BASE_FLAGS, ...GPU_FLAGS[gpu]],
+    env: { ...process.env, MESA_SHADER_CACHE_DISABLE: 'true' },
+    timeout: 60_000,
+  });
 }
 
 /** Rejects after `ms` with `what` in the message (a page that hangs must not hang the benchmark). */
