@@ -7,11 +7,12 @@ import type { BenchResult } from '../src/engine/benchmark';
 /** One row per measurement; `mode` names the run (node, or the browser variant such as "webgpu submit=30"). */
 export function formatTable(rows: (BenchResult & { mode?: string })[]): string {
   const head = ['mode', 'backend', 'preset', 'batch', 'warm-up ms', 'first step ms', 'step ms', 'img/s', 'img/s precomp', 'precomp x',
-    'read-each ms', 'eval img/s', 'teacher fwd ms', 'student f+b ms', 'optim ms', 'tensors', 'MB'];
+    'read-each ms', 'eval img/s', 'eval cached', 'teacher fwd ms', 'student f+b ms', 'optim ms', 'tensors', 'MB'];
   const body = rows.map((r) => [
     r.mode ?? '', r.backend, r.preset, String(r.batchSize), r.shaderWarmupMs === null ? '-' : r.shaderWarmupMs.toFixed(0),
     r.firstStepMs.toFixed(0), r.stepMs.toFixed(1), r.imagesPerSec.toFixed(0), r.imagesPerSecPrecomputed.toFixed(0),
     (r.imagesPerSecPrecomputed / r.imagesPerSec).toFixed(2), r.stepMsReadEveryStep.toFixed(1), r.evalImagesPerSec.toFixed(0),
+    r.evalImagesPerSecCachedTeacher === undefined ? '-' : r.evalImagesPerSecCachedTeacher.toFixed(0),
     r.split.teacherForwardMs.toFixed(1), r.split.studentForwardBackwardMs.toFixed(1), r.split.optimizerMs.toFixed(1),
     String(r.numTensors), (r.numBytes / 2 ** 20).toFixed(1),
   ]);
@@ -56,6 +57,7 @@ export function summarise(rows: Row[]): Row[] {
       imagesPerSecPrecomputed: (first.batchSize * 1000) / stepMsPrecomputed,
       stepMsReadEveryStep: med((r) => r.stepMsReadEveryStep),
       evalImagesPerSec: med((r) => r.evalImagesPerSec),
+      evalImagesPerSecCachedTeacher: med((r) => r.evalImagesPerSecCachedTeacher),
       split: {
         teacherForwardMs: med((r) => r.split.teacherForwardMs),
         studentForwardBackwardMs: med((r) => r.split.studentForwardBackwardMs),

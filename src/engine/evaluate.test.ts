@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATASETS, STUDENT_PRESETS } from './config';
 import { makeBatch } from './data/batcher';
 import type { Split } from './data/dataset';
-import { evaluate, evaluateTeacher } from './evaluate';
+import { evaluate, evaluateTeacher, TeacherLogitsCache } from './evaluate';
 import { disposeParams } from './nn';
 import { createStudent, studentForward, type StudentModel } from './student';
 import { createTeacher, teacherForward, type TeacherModel } from './teacher';
@@ -117,6 +117,27 @@ describe('evaluate', () => {
     expect(b.teacherAgreement).toBe(a.teacherAgreement);
     expect(b.loss.total).toBeCloseTo(a.loss.total, 4);
     expect(b.loss.distill).toBeGreaterThan(0);
+  });
+
+  it('with a TeacherLogitsCache: same metrics, each batch of teacher logits computed once and reused, freed on dispose', async () => {
+    const opts = { type: 'soft' as const, alpha: 0.5, tau: 2 };
+    const own = createTeacher({ channels: [4], poolAfter: [true], hidden: 8 }, info, 3); // same seed as `teacher`
+    const plain = await evaluate(student, own, split, info, INDICES, BATCH, opts, 'im2col');
+    const cache = new TeacherLogitsCache(own);
+    const before = tf.memory().numTensors;
+    expect(await evaluate(student, own, split, info, INDICES, BATCH, opts, 'im2col', cache)).toEqual(plain);
+    expect(cache.size).toBe(Math.ceil(INDICES.length / BATCH));
+    expect(tf.memory().numTensors).toBe(before + cache.size);
+    // Reused, not recomputed: zeroing the teacher changes nothing while its logits come from the cache...
+    tf.tidy(() => Object.values(own.params).forEach((v) => v.assign(tf.zerosLike(v))));
+    expect(await evaluate(student, own, split, info, INDICES, BATCH, opts, 'im2col', cache)).toEqual(plain);
+    expect(tf.memory().numTensors).toBe(before + cache.size);
+    // ...and a cache bound to another teacher is ignored.
+    const other = await evaluate(student, teacher, split, info, INDICES, BATCH, opts, 'im2col', new TeacherLogitsCache(own));
+    expect(other.teacherAgreement).toBe(plain.teacherAgreement);
+    cache.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    disposeParams(own.params);
   });
 
   it('returns zeros for no images and leaks nothing', async () => {

@@ -7,6 +7,42 @@ import { crossEntropy, distillationLoss, type DistillationOptions } from './loss
 import { fuseLogits, studentForward, type StudentModel } from './student';
 import { teacherForward, type ConvImpl, type TeacherModel } from './teacher';
 
+/**
+ * Teacher logits of evaluation batches, kept on the device from one evaluation to the next: while the student trains,
+ * the teacher is frozen and the evaluation images are fixed, so after the first pass an evaluation costs the student's
+ * forward pass only. Bound to one teacher (evaluate() ignores it for another); dispose() frees the logits.
+ */
+export class TeacherLogitsCache {
+  private readonly bySplit = new WeakMap<Split, Map<string, tf.Tensor2D>>();
+  private readonly all: tf.Tensor2D[] = [];
+
+  constructor(readonly teacher: TeacherModel) {}
+
+  /** Logits [B, C] of `batch` (indices into `split`), from `compute` the first time; the cache owns the tensor. */
+  logits(split: Split, batch: Int32Array, compute: () => tf.Tensor2D): tf.Tensor2D {
+    let rows = this.bySplit.get(split);
+    if (!rows) this.bySplit.set(split, (rows = new Map()));
+    const key = batch.join(',');
+    let t = rows.get(key);
+    if (!t) {
+      t = tf.keep(compute()); // inside evaluate's tidy: kept past it
+      rows.set(key, t);
+      this.all.push(t);
+    }
+    return t;
+  }
+
+  /** Batches cached so far. */
+  get size(): number {
+    return this.all.length;
+  }
+
+  dispose(): void {
+    tf.dispose(this.all);
+    this.all.length = 0;
+  }
+}
+
 export interface EvalMetrics {
   /** Images evaluated. */
   count: number;
@@ -30,7 +66,8 @@ function correct(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
 
 /**
  * Evaluates the student (and the teacher, when given) on `indices` of a split. Sums stay on the device and are
- * read back once at the end, so evaluation adds one sync point, not one per batch.
+ * read back once at the end, so evaluation adds one sync point, not one per batch. With `teacherCache` (for this
+ * teacher), each batch's teacher logits are computed once and reused by later evaluations of the same images.
  */
 export async function evaluate(
   student: StudentModel,
@@ -41,7 +78,9 @@ export async function evaluate(
   batchSize: number,
   lossOpts: DistillationOptions,
   convImpl?: ConvImpl,
+  teacherCache?: TeacherLogitsCache,
 ): Promise<EvalMetrics> {
+  const cache = teacher && teacherCache?.teacher === teacher ? teacherCache : null;
   // [cls, dist, fused, teacher, agreement, total*B, base*B, distill*B]
   let sums = tf.zeros([8]);
   for (const batch of batchesOf(indices, batchSize, false)) {
@@ -50,7 +89,8 @@ export async function evaluate(
       const out = studentForward(student, x);
       const fused = fuseLogits(out);
       const b = y.shape[0];
-      const tLogits = teacher ? teacherForward(teacher, x, convImpl) : null;
+      const forward = () => teacherForward(teacher!, x, convImpl);
+      const tLogits = !teacher ? null : cache ? cache.logits(split, batch, forward) : forward();
       const type = teacher ? lossOpts.type : 'none';
       const parts = distillationLoss(out.cls, out.dist, tLogits ?? tf.zerosLike(out.dist), y, { ...lossOpts, type });
       const zero = tf.scalar(0);
@@ -84,7 +124,7 @@ export async function evaluate(
   };
 }
 
-/** Teacher accuracy and mean cross-entropy on `indices` of a split. */
+/** Teacher accuracy and mean cross-entropy on `indices` of a split (filling `teacherCache`, when it is this teacher's). */
 export async function evaluateTeacher(
   teacher: TeacherModel,
   split: Split,
@@ -92,12 +132,15 @@ export async function evaluateTeacher(
   indices: ArrayLike<number>,
   batchSize: number,
   convImpl?: ConvImpl,
+  teacherCache?: TeacherLogitsCache,
 ): Promise<{ count: number; acc: number; loss: number }> {
+  const cache = teacherCache?.teacher === teacher ? teacherCache : null;
   let sums = tf.zeros([2]);
   for (const batch of batchesOf(indices, batchSize, false)) {
     const next = tf.tidy(() => {
       const { x, y } = makeBatch(split, info, batch);
-      const logits = teacherForward(teacher, x, convImpl);
+      const forward = () => teacherForward(teacher, x, convImpl);
+      const logits = cache ? cache.logits(split, batch, forward) : forward();
       return tf.add(sums, tf.stack([correct(logits, y), tf.mul(crossEntropy(logits, y), y.shape[0])]));
     });
     sums.dispose();

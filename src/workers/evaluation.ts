@@ -2,7 +2,7 @@
 // a 10k-image test pass can be stopped, and the conversion to protocol EvalPoints.
 import type { DatasetInfo } from '../engine/config';
 import type { Split } from '../engine/data/dataset';
-import { evaluate, evaluateTeacher, type EvalMetrics } from '../engine/evaluate';
+import { evaluate, evaluateTeacher, type EvalMetrics, type TeacherLogitsCache } from '../engine/evaluate';
 import type { DistillationOptions } from '../engine/losses';
 import type { StudentModel } from '../engine/student';
 import type { ConvImpl, TeacherModel } from '../engine/teacher';
@@ -19,6 +19,8 @@ export interface EvalTarget {
   convImpl: ConvImpl;
   /** Awaited between chunks; throws to abandon the evaluation (a stop). */
   between: () => Promise<void>;
+  /** The frozen teacher's logits of these images, kept across evaluations (used only with that teacher). */
+  teacherCache?: TeacherLogitsCache;
 }
 
 /**
@@ -34,7 +36,7 @@ export async function evaluateStudent(
   const parts: EvalMetrics[] = [];
   for (let at = 0; at < t.indices.length; at += EVAL_CHUNK) {
     if (at > 0) await t.between();
-    parts.push(await evaluate(student, teacher, t.split, t.info, t.indices.subarray(at, at + EVAL_CHUNK), t.batchSize, lossOpts, t.convImpl));
+    parts.push(await evaluate(student, teacher, t.split, t.info, t.indices.subarray(at, at + EVAL_CHUNK), t.batchSize, lossOpts, t.convImpl, t.teacherCache));
   }
   const n = parts.reduce((s, p) => s + p.count, 0);
   const mean = (f: (p: EvalMetrics) => number) => (n > 0 ? parts.reduce((s, p) => s + f(p) * p.count, 0) / n : 0);
@@ -56,7 +58,7 @@ export async function evaluateTeacherChunked(teacher: TeacherModel, t: EvalTarge
   let loss = 0;
   for (let at = 0; at < t.indices.length; at += EVAL_CHUNK) {
     if (at > 0) await t.between();
-    const r = await evaluateTeacher(teacher, t.split, t.info, t.indices.subarray(at, at + EVAL_CHUNK), t.batchSize, t.convImpl);
+    const r = await evaluateTeacher(teacher, t.split, t.info, t.indices.subarray(at, at + EVAL_CHUNK), t.batchSize, t.convImpl, t.teacherCache);
     acc += r.acc * r.count;
     loss += r.loss * r.count;
     count += r.count;

@@ -4,6 +4,7 @@ import { loadTeacherCheckpoint, type TeacherCheckpointMeta } from '../engine/che
 import { DATASETS, STUDENT_PRESETS, type TrainConfig } from '../engine/config';
 import { fixedEvalIndices } from '../engine/data/batcher';
 import type { Dataset, FetchBytes } from '../engine/data/dataset';
+import { TeacherLogitsCache } from '../engine/evaluate';
 import { countParams, disposeParams } from '../engine/nn';
 import { deriveSeed } from '../engine/random';
 import { createStudent, type StudentModel } from '../engine/student';
@@ -41,6 +42,12 @@ export class RunModels {
   private teacherMeta: TeacherCheckpointMeta | null = null;
   private preview: StudentModel | null = null;
   private evalIndices: Int32Array | null = null;
+  /**
+   * The frozen teacher's logits of the evaluation subset: filled by teacherInfo() before the student trains (that pass
+   * computes them anyway), then every subset evaluation runs the student alone and tensors stay flat while training.
+   * The test split is scored once per epoch and is not cached.
+   */
+  private subsetLogits: TeacherLogitsCache | null = null;
   private dataPromise: Promise<Dataset> | null = null;
   private teacherPromise: Promise<TeacherModel> | null = null;
   private disposed = false;
@@ -138,7 +145,17 @@ export class RunModels {
       batchSize: gpu ? 256 : 64,
       convImpl: INFERENCE_CONV,
       between,
+      teacherCache: split === 'subset' ? this.subsetLogitsCache() : undefined,
     };
+  }
+
+  private subsetLogitsCache(): TeacherLogitsCache | undefined {
+    if (!this.teacher) return undefined; // no teacher yet, or one still being trained
+    if (this.subsetLogits?.teacher !== this.teacher) {
+      this.subsetLogits?.dispose();
+      this.subsetLogits = new TeacherLogitsCache(this.teacher);
+    }
+    return this.subsetLogits;
   }
 
   async teacherInfo(teacher: TeacherModel, between: () => Promise<void>): Promise<TeacherInfo> {
@@ -182,6 +199,8 @@ export class RunModels {
     }
     if (this.teacher) disposeParams(this.teacher.params);
     this.teacher = null;
+    this.subsetLogits?.dispose();
+    this.subsetLogits = null;
     if (this.preview) disposeParams(this.preview.params);
     this.preview = null;
   }
