@@ -38,6 +38,7 @@ const { values } = parseArgs({
     'no-health': { type: 'boolean', default: false },
     'health-only': { type: 'boolean', default: false },
     'health-backend': { type: 'string', default: 'auto' },
+    'health-hash': { type: 'string', default: '' },
     build: { type: 'boolean', default: true },
     'no-build': { type: 'boolean', default: false },
     timeout: { type: 'string', default: '300' },
@@ -57,6 +58,8 @@ const USAGE = `npm run bench [-- options]
   --no-health                          skip the main-thread long-task check of a UI training run
   --health-only                        only that check
   --health-backend auto|webgpu|...     backend of that run (default auto)
+  --health-hash 'trainSubset=512&runs=none,soft,hard'
+                                       link settings merged over that run's (more steps, several runs compared)
   --no-build                           reuse the previous build
   --repeat 1                           passes over everything, interleaved; the summary shows medians
   --timeout 300                        seconds per measurement; --deadline 1500: seconds for everything
@@ -221,14 +224,14 @@ async function main(): Promise<void> {
   let health: HealthResult | null = null;
   if (runHealth) {
     process.stdout.write('main-thread health (UI training run)... ');
-    const extra = values['health-backend'] === 'auto' ? '' : `backend=${values['health-backend']}`;
+    const extra = [values['health-hash'], values['health-backend'] === 'auto' ? '' : `backend=${values['health-backend']}`].filter(Boolean).join('&');
     try {
       health = await measureHealth(gpu, server.url, extra, timeoutMs);
     } catch (e) {
       health = null;
       rows.push({ backend: 'auto', variant: 'health', preset: 'deit-nano', repeat: 0, status: 'error', reason: `health run: ${e instanceof Error ? e.message : String(e)}`, report: null, result: null, wallMs: 0 });
     }
-    console.log(health ? `${health.steps} steps in ${(health.trainingMs / 1000).toFixed(1)} s` : 'failed');
+    console.log(health ? `${health.runs > 1 ? `${health.runs} runs, ` : ''}${health.steps} steps in ${(health.trainingMs / 1000).toFixed(1)} s` : 'failed');
   }
 
   const summary = summarise(rows.filter((r) => r.status === 'ok' && r.result).map((r) => ({ ...r.result!, mode: r.variant })));

@@ -50,6 +50,8 @@ export interface TaskStats {
 
 export interface HealthResult {
   hash: string;
+  /** Runs the link trained one after another (the charts compare them as they go). */
+  runs: number;
   backend: string | null;
   /** Student steps seen, and the wall time from the 'student' status to the last step's metrics. */
   steps: number;
@@ -119,9 +121,33 @@ const INSTRUMENT = `(() => {
   };
 })();`;
 
-/** Opens the app with HEALTH_HASH (plus `extraHash`), waits for the last student step, and attributes long tasks. */
+/**
+ * `base` with the key=value segments of `extra`: a key in both takes extra's value in base's place, new keys go at the
+ * end (the share codec keeps the first of a repeated key, so plain concatenation would ignore the override).
+ */
+export function mergeHash(base: string, extra: string): string {
+  const entries = new Map<string, string>();
+  for (const seg of [...base.split('&'), ...extra.split('&')]) {
+    if (seg === '') continue;
+    const eq = seg.indexOf('=');
+    entries.set(eq < 0 ? seg : seg.slice(0, eq), seg);
+  }
+  return [...entries.values()].join('&');
+}
+
+/** Runs a link trains one after another: its `runs=` list (the link's controls are only the base of those), or one. */
+export function runsInHash(hash: string): number {
+  const runs = hash.split('&').find((s) => s.startsWith('runs='));
+  return runs ? runs.slice('runs='.length).split(',').filter(Boolean).length || 1 : 1;
+}
+
+/**
+ * Opens the app with HEALTH_HASH (with `extraHash` merged over it: more steps, a backend, several runs to compare),
+ * waits until every run of the link has finished its student steps, and attributes long tasks.
+ */
 export async function measureHealth(gpu: GpuMode, baseUrl: string, extraHash: string, timeoutMs: number): Promise<HealthResult> {
-  const hash = extraHash ? `${HEALTH_HASH}&${extraHash}` : HEALTH_HASH;
+  const hash = mergeHash(HEALTH_HASH, extraHash);
+  const expectedRuns = runsInHash(hash);
   const browser = await launch(gpu);
   try {
     const page = await browser.newPage();
@@ -132,8 +158,9 @@ export async function measureHealth(gpu: GpuMode, baseUrl: string, extraHash: st
     await page.addInitScript(INSTRUMENT);
     await page.goto(`${baseUrl}index.html#${hash}`, { timeout: 30_000 });
     const read = () => page.evaluate(() => (window as unknown as { __bench: PageRecord }).__bench);
-    const finished = (r: PageRecord) =>
-      r.notes.some((n) => (n.type === 'metrics' && n.phase === 'student' && n.step === n.totalSteps) || n.status === 'done' || n.status === 'error');
+    const finished = (r: PageRecord) => r.notes.some((n) => n.status === 'error' || n.type === 'error')
+      || r.notes.filter((n) => n.type === 'metrics' && n.phase === 'student' && n.step === n.totalSteps).length >= expectedRuns
+      || r.notes.filter((n) => n.status === 'done').length >= expectedRuns;
     const deadline = Date.now() + timeoutMs;
     let rec = await read();
     while (!finished(rec) && Date.now() < deadline) {
@@ -142,13 +169,26 @@ export async function measureHealth(gpu: GpuMode, baseUrl: string, extraHash: st
     }
     await new Promise((r) => setTimeout(r, 1000)); // the UI renders the last point
     rec = await read();
-    return { ...summarise(hash, rec, finished(rec) ? null : `the run did not finish its student steps within ${timeoutMs / 1000} s`), gpuErrors };
+    const timeout = finished(rec) ? null : `the ${expectedRuns > 1 ? `${expectedRuns} runs` : 'run'} did not finish their student steps within ${timeoutMs / 1000} s`;
+    return { ...summarise(hash, rec, timeout), runs: expectedRuns, gpuErrors };
   } finally {
     await browser.close().catch(() => undefined);
   }
 }
 
-function summarise(hash: string, rec: PageRecord, timeout: string | null): Omit<HealthResult, 'gpuErrors'> {
+/** Student steps over all runs: a run's points count up, and the next run starts again from a low step. */
+function totalStudentSteps(points: WorkerNote[]): number {
+  let total = 0;
+  let prev = 0;
+  for (const p of points) {
+    const step = p.step ?? 0;
+    if (step < prev) total += prev;
+    prev = step;
+  }
+  return total + prev;
+}
+
+function summarise(hash: string, rec: PageRecord, timeout: string | null): Omit<HealthResult, 'gpuErrors' | 'runs'> {
   const notes = rec.notes;
   const studentAt = notes.find((n) => n.status === 'student')?.t ?? null;
   const points = notes.filter((n) => n.type === 'metrics' && n.phase === 'student');
@@ -166,7 +206,7 @@ function summarise(hash: string, rec: PageRecord, timeout: string | null): Omit<
   return {
     hash,
     backend: notes.find((n) => n.type === 'ready' || n.type === 'backend')?.backend ?? null,
-    steps: last?.step ?? 0,
+    steps: totalStudentSteps(points),
     trainingMs: studentAt !== null && endAt !== null ? endAt - studentAt : 0,
     medianImagesPerSec: median(points.map((p) => p.imagesPerSec!).filter(Number.isFinite)),
     evals: gaps.length,

@@ -10,6 +10,8 @@ import { SeriesChart } from './SeriesChart';
 
 const HEADS: Head[] = ['fused', 'cls', 'dist'];
 
+const percentTick = (v: number) => `${v}%`;
+
 export function AccuracyChart() {
   const { visible, focused, xAxis, heads } = useChartRuns();
   const { toggleHead } = useActions();
@@ -58,7 +60,7 @@ export function AccuracyChart() {
         </>
       }
     >
-      <SeriesChart series={series} xMode={xAxis} xEnd={xEnd} yDomain={[low, 100]} yTickFormat={(v) => `${v}%`} yLabel="accuracy" refs={refs} markers={markers} height={300} dots />
+      <SeriesChart series={series} xMode={xAxis} xEnd={xEnd} yDomain={[low, 100]} yTickFormat={percentTick} yLabel="accuracy" refs={refs} markers={markers} height={300} dots />
     </ChartFrame>
   );
 }

@@ -47,8 +47,11 @@ export function ChartFrame({ testId, title, description, series, runs, styles, t
         {toolbar && <div className="chart-toolbar">{toolbar}</div>}
       </header>
       <p className="chart-desc">{description}</p>
-      <div className="chart-body" aria-hidden="true">
-        {hasData ? children : <div className="chart-empty">{empty}</div>}
+      {/* The chart is mounted even while empty (axes only, the message over it): mounting a recharts chart is its
+          costliest render, so it happens with the page, not when the first points arrive mid-training. */}
+      <div className="chart-body">
+        <div aria-hidden="true">{children}</div>
+        {!hasData && <div className="chart-empty">{empty}</div>}
       </div>
       {hasData && (
         <div className="legend">

@@ -10,6 +10,8 @@ import { SeriesChart } from './SeriesChart';
 
 const PARTS: LossPart[] = ['total', 'base', 'distill'];
 
+const lossTick = (v: number) => String(Number(v.toPrecision(3)));
+
 export function LossChart() {
   const { visible, focused, xAxis, lossParts } = useChartRuns();
   const { toggleLossPart } = useActions();
@@ -34,7 +36,7 @@ export function LossChart() {
         </label>
       ))}
     >
-      <SeriesChart series={series} xMode={xAxis} xEnd={xEnd} yDomain={[0, 'auto']} yTickFormat={(v) => String(Number(v.toPrecision(3)))} yLabel="loss" markers={markers} />
+      <SeriesChart series={series} xMode={xAxis} xEnd={xEnd} yDomain={[0, 'auto']} yTickFormat={lossTick} yLabel="loss" markers={markers} />
     </ChartFrame>
   );
 }

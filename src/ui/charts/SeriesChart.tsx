@@ -1,10 +1,12 @@
 // A recharts line chart over a numeric x axis (step or images seen): one <Line> per series with its own data,
 // horizontal reference lines (teacher accuracy) and vertical markers (live changes). Animations are off: the data
-// is live and re-rendered at most a few times per second.
+// is live and re-rendered at most a few times per second, and only when something it draws changed (sameChartProps):
+// a recharts render costs tens of milliseconds of main-thread time, most of it in recharts itself.
+import { memo } from 'react';
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, XAxis, YAxis } from 'recharts';
 import { formatCompact } from '../format';
 import type { XAxisMode } from '../store/viewSlice';
-import type { LineSeries, MarkerLine, TeacherLine } from './chartData';
+import { sameRecords, sameSeries, type LineSeries, type MarkerLine, type TeacherLine } from './chartData';
 
 export interface SeriesChartProps {
   series: readonly LineSeries[];
@@ -21,20 +23,34 @@ export interface SeriesChartProps {
   xEnd?: number;
 }
 
-const xTick = (mode: XAxisMode) => (v: number) => (mode === 'images' ? formatCompact(v) : String(v));
+// Every tick is drawn (interval 0): about five short labels never collide, and recharts then skips measuring each
+// label's text in the DOM on every render, which was a visible share of a chart update.
+const X_TICK: Record<XAxisMode, (v: number) => string> = { images: formatCompact, step: String };
 
-export function SeriesChart({ series, xMode, yDomain, yTickFormat, yLabel, refs = [], markers = [], height = 260, dots, xEnd = 0 }: SeriesChartProps) {
+/**
+ * Props that draw the same chart: series by key, style and point-array identity, reference and marker lines by value,
+ * the rest by identity (callers pass module-level tick formatters, not inline lambdas).
+ */
+export function sameChartProps(a: SeriesChartProps, b: SeriesChartProps): boolean {
+  return sameSeries(a.series, b.series) && sameRecords(a.refs ?? [], b.refs ?? []) && sameRecords(a.markers ?? [], b.markers ?? [])
+    && a.yDomain[0] === b.yDomain[0] && a.yDomain[1] === b.yDomain[1] && a.xMode === b.xMode && a.yTickFormat === b.yTickFormat
+    && a.yLabel === b.yLabel && a.height === b.height && a.dots === b.dots && a.xEnd === b.xEnd;
+}
+
+export const SeriesChart = memo(SeriesChartView, sameChartProps);
+
+function SeriesChartView({ series, xMode, yDomain, yTickFormat, yLabel, refs = [], markers = [], height = 260, dots, xEnd = 0 }: SeriesChartProps) {
   return (
     <ResponsiveContainer width="100%" height={height}>
       <LineChart margin={{ top: 12, right: 20, bottom: 18, left: 4 }}>
         <CartesianGrid stroke="#e6e8ec" strokeDasharray="0" />
         <XAxis
-          type="number" dataKey="x" domain={[0, (dataMax: number) => Math.max(dataMax, xEnd)]} allowDecimals={false} tickFormatter={xTick(xMode)}
+          type="number" dataKey="x" domain={[0, (dataMax: number) => Math.max(dataMax, xEnd)]} allowDecimals={false} tickFormatter={X_TICK[xMode]} interval={0}
           stroke="#5f6670" fontSize={12}
           label={{ value: xMode === 'step' ? 'student step' : 'images seen', position: 'insideBottom', offset: -10, fontSize: 12, fill: '#5f6670' }}
         />
         <YAxis
-          type="number" domain={yDomain} tickFormatter={yTickFormat} stroke="#5f6670" fontSize={12} width={62}
+          type="number" domain={yDomain} tickFormatter={yTickFormat} interval={0} stroke="#5f6670" fontSize={12} width={62}
           label={{ value: yLabel, angle: -90, position: 'insideLeft', offset: 2, fontSize: 12, fill: '#5f6670', style: { textAnchor: 'middle' } }}
         />
         {refs.map((r) => (

@@ -21,7 +21,7 @@ export function ThroughputChart() {
       empty="Throughput appears with the first training steps."
       formatY={(y) => `${formatInt(y)} images/s`}
     >
-      <SeriesChart series={series} xMode={xAxis} xEnd={xEnd} yDomain={[0, 'auto']} yTickFormat={(v) => formatCompact(v)} yLabel="images / s" />
+      <SeriesChart series={series} xMode={xAxis} xEnd={xEnd} yDomain={[0, 'auto']} yTickFormat={formatCompact} yLabel="images / s" />
     </ChartFrame>
   );
 }

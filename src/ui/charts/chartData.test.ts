@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { withDefaults } from '../../engine/config';
 import { newRun, type Run } from '../store/runModel';
 import { evalPoint, metricsPoint, teacherInfo } from '../testing/fakeWorker';
-import { accuracySeries, chartRuns, decimate, lossSeries, markerLines, teacherLines, throughputSeries, xAxisEnd } from './chartData';
+import { accuracySeries, chartRuns, decimate, lossSeries, markerLines, sameRecords, sameSeries, teacherLines, throughputSeries, xAxisEnd } from './chartData';
 
 const ALL = { cls: true, dist: true, fused: true };
 
@@ -69,5 +69,33 @@ describe('chart data', () => {
     expect(xAxisEnd([short, long], 'step')).toBe(80);
     expect(xAxisEnd([short, long], 'images')).toBe(1280);
     expect(xAxisEnd([], 'step')).toBe(0);
+  });
+
+  it('gives the same point arrays back while a run\'s source arrays are unchanged, new ones when points arrive', () => {
+    const r1 = run(1, 'soft', { evals: [evalPoint(10)], metrics: [metricsPoint(1), metricsPoint(2)] });
+    // A metrics point arrives: the store replaces `metrics`, `evals` stays the same array.
+    const r2 = { ...r1, metrics: [...r1.metrics, metricsPoint(3)] };
+    const acc1 = accuracySeries([r1], ALL, 'step', null);
+    const acc2 = accuracySeries([r2], ALL, 'step', null);
+    expect(acc2.map((s) => s.data)).toEqual(acc1.map((s) => s.data));
+    acc2.forEach((s, i) => expect(s.data).toBe(acc1[i]!.data));
+    expect(sameSeries(acc1, acc2)).toBe(true);
+
+    const loss1 = lossSeries([r1], { total: true, base: true, distill: true }, 'step', null);
+    const loss2 = lossSeries([r2], { total: true, base: true, distill: true }, 'step', null);
+    expect(loss2[0]!.data).not.toBe(loss1[0]!.data);
+    expect(loss2[0]!.data.map((p) => p.x)).toEqual([1, 2, 3]);
+    expect(sameSeries(loss1, loss2)).toBe(false);
+    // The x axis is part of the key: the other mode is its own array.
+    expect(accuracySeries([r1], ALL, 'images', null)[0]!.data).not.toBe(acc1[0]!.data);
+    // A style change (focus) is a different chart even with the same points.
+    expect(sameSeries(acc1, accuracySeries([r1], ALL, 'step', r1.id))).toBe(false);
+  });
+
+  it('compares reference and marker lines by value', () => {
+    const r = run(2, 'soft', { markers: [{ step: 40, imagesSeen: 2560, patch: { tau: 5 }, label: 'τ 3 → 5' }] });
+    expect(sameRecords(markerLines([r], 'step'), markerLines([r], 'step'))).toBe(true);
+    expect(sameRecords(markerLines([r], 'step'), markerLines([r], 'images'))).toBe(false);
+    expect(sameRecords([], markerLines([r], 'step'))).toBe(false);
   });
 });

@@ -54,6 +54,21 @@ export function decimate<T>(points: readonly T[], max: number): T[] {
 
 const xOf = (p: Pick<EvalPoint | MetricsPoint, 'step' | 'imagesSeen'>, mode: XAxisMode) => (mode === 'step' ? p.step : p.imagesSeen);
 
+/**
+ * Point arrays derived from a run's evals or metrics, cached on the source array: the store replaces a run's arrays
+ * when points arrive (never mutates them), so an unchanged source gives the very same XY[] back. The charts compare
+ * series data by identity (sameSeries) and skip re-rendering recharts when nothing they draw changed.
+ */
+const derived = new WeakMap<readonly object[], Map<string, XY[]>>();
+
+export function derivedPoints(source: readonly object[], key: string, build: () => XY[]): XY[] {
+  let byKey = derived.get(source);
+  if (!byKey) derived.set(source, (byKey = new Map()));
+  let pts = byKey.get(key);
+  if (!pts) byKey.set(key, (pts = build()));
+  return pts;
+}
+
 export function runName(run: Run): string {
   return `#${run.number} ${runLabel(run.config)}`;
 }
@@ -68,15 +83,17 @@ export function accuracySeries(runs: readonly Run[], heads: Record<Head, boolean
   const out: LineSeries[] = [];
   const fields: Record<Head, 'clsAcc' | 'distAcc' | 'fusedAcc'> = { cls: 'clsAcc', dist: 'distAcc', fused: 'fusedAcc' };
   for (const run of runs) {
-    const evals = run.evals.filter((e) => e.split === 'subset');
     for (const head of ['fused', 'cls', 'dist'] as Head[]) {
       if (!heads[head]) continue;
       const muted = head === 'dist' && distHeadUntrained(run);
-      const data: XY[] = [];
-      for (const e of evals) {
-        const v = e[fields[head]];
-        if (v !== null && Number.isFinite(v)) data.push({ x: xOf(e, mode), y: v * 100 });
-      }
+      const data = derivedPoints(run.evals, `${head}:${mode}`, () => {
+        const pts: XY[] = [];
+        for (const e of run.evals) {
+          const v = e[fields[head]];
+          if (e.split === 'subset' && v !== null && Number.isFinite(v)) pts.push({ x: xOf(e, mode), y: v * 100 });
+        }
+        return pts;
+      });
       out.push({
         key: `${run.id}:${head}`, runId: run.id, part: head,
         name: `${runName(run)} · ${HEAD_STYLE[head].label}${muted ? ' (untrained head)' : ''}`,
@@ -93,12 +110,12 @@ export function accuracySeries(runs: readonly Run[], heads: Record<Head, boolean
 export function lossSeries(runs: readonly Run[], parts: Record<LossPart, boolean>, mode: XAxisMode, focusedId: string | null, maxPoints = 400): LineSeries[] {
   const out: LineSeries[] = [];
   for (const run of runs) {
-    const pts = decimate(run.metrics, maxPoints);
     for (const part of ['total', 'base', 'distill'] as LossPart[]) {
       if (!parts[part]) continue;
       // Without distillation the distillation term is identically zero: not worth a line.
       if (part === 'distill' && distHeadUntrained(run)) continue;
-      const data = pts.filter((p) => Number.isFinite(p.loss[part])).map((p) => ({ x: xOf(p, mode), y: p.loss[part] }));
+      const data = derivedPoints(run.metrics, `loss-${part}:${mode}:${maxPoints}`, () =>
+        decimate(run.metrics, maxPoints).filter((p) => Number.isFinite(p.loss[part])).map((p) => ({ x: xOf(p, mode), y: p.loss[part] })));
       out.push({
         key: `${run.id}:${part}`, runId: run.id, part, name: `${runName(run)} · ${LOSS_STYLE[part].label}`,
         color: runColor(run), dash: LOSS_STYLE[part].dash, width: LOSS_STYLE[part].width + (run.id === focusedId ? 0.5 : 0),
@@ -112,14 +129,31 @@ export function lossSeries(runs: readonly Run[], parts: Record<LossPart, boolean
 /** Training throughput in images per second, per run. */
 export function throughputSeries(runs: readonly Run[], mode: XAxisMode, focusedId: string | null, maxPoints = 400): LineSeries[] {
   return runs.map((run) => {
-    const data = decimate(run.metrics, maxPoints)
+    const data = derivedPoints(run.metrics, `throughput:${mode}:${maxPoints}`, () => decimate(run.metrics, maxPoints)
       .filter((p) => Number.isFinite(p.imagesPerSec))
-      .map((p) => ({ x: xOf(p, mode), y: p.imagesPerSec }));
+      .map((p) => ({ x: xOf(p, mode), y: p.imagesPerSec })));
     return {
       key: `${run.id}:throughput`, runId: run.id, part: 'throughput', name: `${runName(run)} · images/s`,
       color: runColor(run), dash: undefined, width: run.id === focusedId ? 2.5 : 1.75, opacity: 1, muted: false,
       count: run.metrics.length, data,
     };
+  });
+}
+
+/** Two series lists draw the same lines: same keys and styles, and the same point arrays (by identity). */
+export function sameSeries(a: readonly LineSeries[], b: readonly LineSeries[]): boolean {
+  return a.length === b.length && a.every((s, i) => {
+    const t = b[i]!;
+    return s.key === t.key && s.data === t.data && s.color === t.color && s.dash === t.dash && s.width === t.width && s.opacity === t.opacity && s.name === t.name;
+  });
+}
+
+/** Two lists of plain records with the same values, field by field (reference and marker lines). */
+export function sameRecords<T extends object>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((r, i) => {
+    const o = b[i]! as Record<string, unknown>;
+    const keys = Object.keys(r);
+    return keys.length === Object.keys(o).length && keys.every((k) => (r as Record<string, unknown>)[k] === o[k]);
   });
 }
 

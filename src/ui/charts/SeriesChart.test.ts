@@ -1,0 +1,34 @@
+// The memo rule of SeriesChart: a recharts chart re-renders only when something it draws changed.
+import { describe, expect, it } from 'vitest';
+import type { LineSeries } from './chartData';
+import { sameChartProps, type SeriesChartProps } from './SeriesChart';
+
+const data = [{ x: 1, y: 2 }];
+const line = (over: Partial<LineSeries> = {}): LineSeries => ({
+  key: 'run-1:total', runId: 'run-1', name: '#1 soft · total', part: 'total', color: '#123', dash: undefined,
+  width: 2, opacity: 1, muted: false, count: 1, data, ...over,
+});
+const tick = (v: number) => String(v);
+const props = (over: Partial<SeriesChartProps> = {}): SeriesChartProps => ({
+  series: [line()], xMode: 'step', yDomain: [0, 'auto'], yTickFormat: tick, yLabel: 'loss', xEnd: 10,
+  refs: [{ key: 't', y: 90, label: 'teacher 90.0%' }], ...over,
+});
+
+describe('sameChartProps', () => {
+  it('is true for fresh objects that draw the same thing', () => {
+    expect(sameChartProps(props(), props({ series: [line()], yDomain: [0, 'auto'], refs: [{ key: 't', y: 90, label: 'teacher 90.0%' }] }))).toBe(true);
+  });
+
+  it('is false when points, styles, lines, axes or formatters change', () => {
+    const base = props();
+    expect(sameChartProps(base, props({ series: [line({ data: [...data] })] }))).toBe(false); // new points array
+    expect(sameChartProps(base, props({ series: [line({ width: 2.5 })] }))).toBe(false);
+    expect(sameChartProps(base, props({ series: [] }))).toBe(false);
+    expect(sameChartProps(base, props({ refs: [{ key: 't', y: 91, label: 'teacher 91.0%' }] }))).toBe(false);
+    expect(sameChartProps(base, props({ markers: [{ key: 'm', x: 3, color: '#000', label: 'τ 3 → 5' }] }))).toBe(false);
+    expect(sameChartProps(base, props({ yDomain: [20, 'auto'] }))).toBe(false);
+    expect(sameChartProps(base, props({ xMode: 'images' }))).toBe(false);
+    expect(sameChartProps(base, props({ xEnd: 20 }))).toBe(false);
+    expect(sameChartProps(base, props({ yTickFormat: (v) => String(v) }))).toBe(false);
+  });
+});
