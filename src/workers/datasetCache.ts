@@ -8,25 +8,33 @@ export class DatasetCache {
   private readonly entries = new Map<DatasetName, Promise<Dataset>>();
 
   /**
-   * The dataset, loaded once. Byte progress goes to the caller that started the load; a later caller gets one
-   * final progress report ('cached'). A failed load is forgotten, so the next run tries again.
+   * The dataset, loaded once. Byte progress goes to the caller that started the load, ending on what was loaded
+   * (not the last file's "decode ..." line); a later caller gets one final progress report ('cached'). A failed load
+   * is forgotten, so the next run tries again.
    */
   async load(name: DatasetName, fetchBytes: FetchBytes, onProgress: DatasetProgress): Promise<Dataset> {
     const cached = this.entries.get(name);
     if (cached) {
       const d = await cached;
-      const bytes = d.manifest.splits.train.images.bytes + d.manifest.splits.train.labels.bytes +
-        d.manifest.splits.test.images.bytes + d.manifest.splits.test.labels.bytes;
-      onProgress(bytes, bytes, `${name}: cached in this worker`);
+      onProgress(totalBytes(d), totalBytes(d), `${name}: ${imageCount(d)} cached in this worker`);
       return d;
     }
     const loading = loadDataset(name, fetchBytes, (p) => onProgress(p.loadedBytes, p.totalBytes, `${p.phase} ${p.file}`));
     this.entries.set(name, loading);
     try {
-      return await loading;
+      const d = await loading;
+      onProgress(totalBytes(d), totalBytes(d), `${name}: ${imageCount(d)} loaded, checksums verified`);
+      return d;
     } catch (e) {
       this.entries.delete(name);
       throw e;
     }
   }
 }
+
+const totalBytes = (d: Dataset) => {
+  const { train, test } = d.manifest.splits;
+  return train.images.bytes + train.labels.bytes + test.images.bytes + test.labels.bytes;
+};
+
+const imageCount = (d: Dataset) => `${(d.train.count + d.test.count).toLocaleString('en-US')} images`;

@@ -154,6 +154,8 @@ describe('TrainingHost over a MessageChannel', () => {
     h.send({ type: 'start' });
     await h.next('status', (m) => m.runId === 'run-2' && m.status === 'done', 60_000);
     expect(h.of('progress', 'run-2').find((m) => m.phase === 'dataset')!.detail).toMatch(/cached/);
+    // Run 1's bar ended on what it loaded, not on the last file it decoded.
+    expect(h.of('progress', 'run-1').filter((m) => m.phase === 'dataset').at(-1)!.detail).toMatch(/images loaded, checksums verified$/);
     expect(h.of('metrics', 'run-1').flatMap((m) => m.points)).toHaveLength(pointsAtStop); // nothing late from run-1
     expect(h.of('error', 'run-2')).toEqual([]);
     const beforeStop = h.messages.length;

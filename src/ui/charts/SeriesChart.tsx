@@ -17,7 +17,7 @@ export interface SeriesChartProps {
   refs?: readonly TeacherLine[];
   markers?: readonly MarkerLine[];
   height?: number;
-  /** Draw a dot at each point (sparse series such as evaluations). */
+  /** Draw a dot at each point of sparse series such as evaluations (up to MAX_DOTS points; a dense line needs none). */
   dots?: boolean;
   /** The x axis reaches at least this far (the runs' planned length: chartData.xAxisEnd). */
   xEnd?: number;
@@ -26,6 +26,9 @@ export interface SeriesChartProps {
 // Every tick is drawn (interval 0): about five short labels never collide, and recharts then skips measuring each
 // label's text in the DOM on every render, which was a visible share of a chart update.
 const X_TICK: Record<XAxisMode, (v: number) => string> = { images: formatCompact, step: String };
+
+/** Each dot is an SVG element recharts re-renders with the chart: beyond this many points a series is a plain line. */
+export const MAX_DOTS = 40;
 
 /**
  * Props that draw the same chart: series by key, style and point-array identity, reference and marker lines by value,
@@ -43,7 +46,7 @@ function SeriesChartView({ series, xMode, yDomain, yTickFormat, yLabel, refs = [
   return (
     <ResponsiveContainer width="100%" height={height}>
       <LineChart margin={{ top: 12, right: 20, bottom: 18, left: 4 }}>
-        <CartesianGrid stroke="#e6e8ec" strokeDasharray="0" />
+        <CartesianGrid stroke="#e6e8ec" strokeDasharray="0" vertical={false} />
         <XAxis
           type="number" dataKey="x" domain={[0, (dataMax: number) => Math.max(dataMax, xEnd)]} allowDecimals={false} tickFormatter={X_TICK[xMode]} interval={0}
           stroke="#5f6670" fontSize={12}
@@ -65,7 +68,7 @@ function SeriesChartView({ series, xMode, yDomain, yTickFormat, yLabel, refs = [
           <Line
             key={s.key} data={s.data} dataKey="y" name={s.name} type="linear"
             stroke={s.color} strokeWidth={s.width} strokeDasharray={s.dash} strokeOpacity={s.opacity}
-            dot={dots || s.data.length < 3 ? { r: 2.5, strokeWidth: 0, fill: s.color } : false}
+            dot={(dots && s.data.length <= MAX_DOTS) || s.data.length < 3 ? { r: 2.5, strokeWidth: 0, fill: s.color } : false}
             activeDot={false} isAnimationActive={false} connectNulls
           />
         ))}
