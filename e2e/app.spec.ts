@@ -64,6 +64,13 @@ test('a run produces points for the class-token, distillation-token and fused li
   for (const part of ['cls', 'dist', 'fused']) {
     await expect(page.getByTestId('chart-accuracy-series').locator(`li[data-part="${part}"]`)).toHaveAttribute('data-points', '3');
   }
+  // What recharts drew (SVG structure, not pixels): the memoised, throttled charts end on the run's last points.
+  await expect(chart.locator('.recharts-line-curve')).toHaveCount(3);
+  await expect(chart.locator('.recharts-line-dot')).toHaveCount(9);
+  const lossPoints = await attrNumber(page, 'chart-loss', 'data-points-total');
+  expect(lossPoints).toBeGreaterThan(1);
+  const totalLossPath = page.getByTestId('chart-loss').locator('.recharts-line-curve').first();
+  await expect.poll(async () => ((await totalLossPath.getAttribute('d')) ?? '').match(/[ML]/g)?.length ?? 0).toBe(lossPoints);
 
   for (const id of ['metric-cls-acc', 'metric-dist-acc', 'metric-fused-acc', 'metric-teacher-acc']) {
     await expect(page.getByTestId(id), id).toHaveText(PCT);

@@ -284,6 +284,7 @@ function printHealth(h: HealthResult): void {
     const scripts = f.scripts.map((x) => `${x.invoker} ${x.source} ${x.ms} ms`).join('; ') || 'no script';
     console.log(`  slow frame ${f.duration.toFixed(0)} ms (render ${f.renderMs.toFixed(0)} ms): ${scripts}`);
   }
+  for (const t of lt.duringTrainingEntries.slice(0, 8)) console.log(`  long task ${t.duration.toFixed(0)} ms at ${(t.start / 1000).toFixed(1)} s, after ${t.after}`);
   console.log(lt.duringTraining.count === 0 ? 'target met: no long task while training' : `TARGET MISSED: ${lt.duringTraining.count} long task(s) while training`);
 }
 

@@ -62,7 +62,7 @@ export interface HealthResult {
   evals: number;
   medianEvalGapMs: number | null;
   /** Long tasks are main-thread tasks of 50 ms or more: every one counts against the target while training. */
-  longTasks: { all: TaskStats; beforeTraining: TaskStats; duringTraining: TaskStats; duringTrainingEntries: LongTask[] };
+  longTasks: { all: TaskStats; beforeTraining: TaskStats; duringTraining: TaskStats; duringTrainingEntries: (LongTask & { after: string })[] };
   /** The slowest long animation frames while training, with the scripts in them (what the long tasks were). */
   slowFramesDuringTraining: SlowFrame[];
   /** WebGPU validation errors logged during the run (see GPU_ERROR): work was dropped. */
@@ -176,6 +176,13 @@ export async function measureHealth(gpu: GpuMode, baseUrl: string, extraHash: st
   }
 }
 
+function lastNoteBefore(notes: WorkerNote[], t: number): string {
+  const n = notes.filter((m) => m.t <= t).at(-1);
+  if (!n) return '';
+  const what = [n.type, n.status, n.phase, n.step === undefined ? undefined : `step ${n.step}`].filter(Boolean).join(' ');
+  return `${what}, ${Math.round(t - n.t)} ms before`;
+}
+
 /** Student steps over all runs: a run's points count up, and the next run starts again from a low step. */
 function totalStudentSteps(points: WorkerNote[]): number {
   let total = 0;
@@ -215,7 +222,8 @@ function summarise(hash: string, rec: PageRecord, timeout: string | null): Omit<
       all: stats(rec.longTasks),
       beforeTraining: stats(rec.longTasks.filter((t) => studentAt === null || t.start < studentAt)),
       duringTraining: stats(rec.longTasks.filter(inTraining)),
-      duringTrainingEntries: rec.longTasks.filter(inTraining),
+      // Each with the worker message that came last before it (what the page was reacting to).
+      duringTrainingEntries: rec.longTasks.filter(inTraining).map((t) => ({ ...t, after: lastNoteBefore(notes, t.start) })),
     },
     slowFramesDuringTraining: rec.frames.filter(inTraining).sort((a, b) => b.duration - a.duration).slice(0, 8),
     error: failure ? `worker error: ${failure.message}` : timeout,
