@@ -115,7 +115,7 @@ const INSTRUMENT = `(() => {
           return;
         }
         const report = m.backend ?? m.report;
-        rec.notes.push({ t, type: m.type, status: m.status, step: m.step ?? m.point?.step, split: m.point?.split, backend: report?.backend, message: m.message });
+        rec.notes.push({ t, type: m.type, status: m.status, phase: m.phase, step: m.step ?? m.point?.step, split: m.point?.split, backend: report?.backend, message: m.message });
       });
     }
   };
