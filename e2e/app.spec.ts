@@ -71,6 +71,16 @@ test('a run produces points for the class-token, distillation-token and fused li
   expect(lossPoints).toBeGreaterThan(1);
   const totalLossPath = page.getByTestId('chart-loss').locator('.recharts-line-curve').first();
   await expect.poll(async () => ((await totalLossPath.getAttribute('d')) ?? '').match(/[ML]/g)?.length ?? 0).toBe(lossPoints);
+  // A head toggle hides its line (checkbox at once, chart on its next turn) and brings it back, by keyboard too.
+  const clsToggle = page.getByTestId('toggle-head-cls');
+  await clsToggle.click();
+  await expect(clsToggle).not.toBeChecked();
+  await expect(series).toHaveCount(2);
+  await expect(chart.locator('.recharts-line-curve')).toHaveCount(2);
+  await clsToggle.focus();
+  await page.keyboard.press('Space');
+  await expect(clsToggle).toBeChecked();
+  await expect(chart.locator('.recharts-line-curve')).toHaveCount(3);
 
   for (const id of ['metric-cls-acc', 'metric-dist-acc', 'metric-fused-acc', 'metric-teacher-acc']) {
     await expect(page.getByTestId(id), id).toHaveText(PCT);

@@ -1,7 +1,7 @@
 // Accuracy vs step or images seen: class-token, distillation-token and fused accuracy per run, the teacher as a
 // reference line, live changes as markers. data-points-* on the container count the focused run's points.
 import { useMemo, useState } from 'react';
-import { useActions } from '../hooks/useAppStore';
+import { useActions, useAppStore } from '../hooks/useAppStore';
 import { useChartRuns } from '../hooks/useChartRuns';
 import type { Head } from '../store/viewSlice';
 import { HEAD_STYLE, accuracySeries, distHeadUntrained, markerLines, teacherLines, xAxisEnd } from './chartData';
@@ -15,6 +15,8 @@ const percentTick = (v: number) => `${v}%`;
 export function AccuracyChart() {
   const { visible, focused, xAxis, heads } = useChartRuns();
   const { toggleHead } = useActions();
+  // The toggles follow the store at once (a controlled checkbox must not wait for the throttled chart data).
+  const headsNow = useAppStore((s) => s.heads);
   const [zoom, setZoom] = useState(false);
   const series = useMemo(() => accuracySeries(visible, heads, xAxis, focused?.id ?? null), [visible, heads, xAxis, focused]);
   const refs = useMemo(() => teacherLines(visible), [visible]);
@@ -50,7 +52,7 @@ export function AccuracyChart() {
         <>
           {HEADS.map((h) => (
             <label key={h} className="chip">
-              <input type="checkbox" checked={heads[h]} onChange={() => toggleHead(h)} data-testid={`toggle-head-${h}`} />
+              <input type="checkbox" checked={headsNow[h]} onChange={() => toggleHead(h)} data-testid={`toggle-head-${h}`} />
               {HEAD_STYLE[h].label}
             </label>
           ))}

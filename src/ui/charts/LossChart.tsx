@@ -1,7 +1,7 @@
 // Training loss parts per run: base cross-entropy (class head vs labels), the distillation term and their total.
 import { useMemo } from 'react';
 import { formatLoss } from '../format';
-import { useActions } from '../hooks/useAppStore';
+import { useActions, useAppStore } from '../hooks/useAppStore';
 import { useChartRuns } from '../hooks/useChartRuns';
 import type { LossPart } from '../store/viewSlice';
 import { LOSS_STYLE, lossSeries, markerLines, xAxisEnd } from './chartData';
@@ -15,6 +15,8 @@ const lossTick = (v: number) => String(Number(v.toPrecision(3)));
 export function LossChart() {
   const { visible, focused, xAxis, lossParts } = useChartRuns();
   const { toggleLossPart } = useActions();
+  // The toggles follow the store at once (a controlled checkbox must not wait for the throttled chart data).
+  const partsNow = useAppStore((s) => s.lossParts);
   const series = useMemo(() => lossSeries(visible, lossParts, xAxis, focused?.id ?? null), [visible, lossParts, xAxis, focused]);
   const markers = useMemo(() => markerLines(visible, xAxis), [visible, xAxis]);
   const xEnd = xAxisEnd(visible, xAxis);
@@ -31,7 +33,7 @@ export function LossChart() {
       formatY={formatLoss}
       toolbar={PARTS.map((p) => (
         <label key={p} className="chip">
-          <input type="checkbox" checked={lossParts[p]} onChange={() => toggleLossPart(p)} data-testid={`toggle-loss-${p}`} />
+          <input type="checkbox" checked={partsNow[p]} onChange={() => toggleLossPart(p)} data-testid={`toggle-loss-${p}`} />
           {LOSS_STYLE[p].label}
         </label>
       ))}
