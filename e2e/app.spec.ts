@@ -52,6 +52,8 @@ test('a run produces points for the class-token, distillation-token and fused li
   await expect.poll(() => points('fused'), { timeout: 120_000 }).toBeGreaterThanOrEqual(1);
   const tFirstEval = Date.now() - t0;
   expect(await runStatus(page)).toBe('student');
+  // The time left comes from the run's own pace, measured while it trains.
+  await expect(page.getByTestId('progress-student')).toContainText(/about \d+ (s|min) left/);
   await snap(page, testInfo, 'mid-run-charts');
 
   await expect.poll(() => runStatus(page), { timeout: 120_000 }).toBe('done');

@@ -1,6 +1,6 @@
 // Formatting helpers: percentages, probabilities (scientific for tiny values), integers, parameters, durations.
 import { describe, expect, it } from 'vitest';
-import { formatCompact, formatDuration, formatInt, formatLoss, formatParam, formatPct, formatProb } from './format';
+import { formatCompact, formatDuration, formatInt, formatLoss, formatParam, formatPct, formatProb, formatTimeLeft } from './format';
 import { BATCH_STOPS, LR_STOPS, TAU_STOPS, linearStops, nearestStop, niceLogStops, stopAt } from './sliderScale';
 
 describe('format', () => {
@@ -42,6 +42,13 @@ describe('format', () => {
     expect(formatLoss(undefined)).toBe('—');
     expect(formatDuration(42_400)).toBe('42 s');
     expect(formatDuration(185_000)).toBe('3 min 05 s');
+    // Estimates are rounded as said aloud, never to false precision.
+    expect(formatTimeLeft(1_200)).toBe('about 5 s');
+    expect(formatTimeLeft(42_400)).toBe('about 40 s');
+    expect(formatTimeLeft(185_000)).toBe('about 3 min');
+    expect(formatTimeLeft(3_600_000)).toBe('about 1 h');
+    expect(formatTimeLeft(4_830_000)).toBe('about 1 h 21 min');
+    expect(formatTimeLeft(Number.NaN)).toBe('—');
   });
 });
 

@@ -56,6 +56,16 @@ export function formatLoss(x: number | null | undefined): string {
   return Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3);
 }
 
+/** An estimate, rounded as a person would say it: "about 40 s", "about 3 min", "about 1 h 20 min". */
+export function formatTimeLeft(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `about ${Math.max(5, Math.round(s / 5) * 5)} s`;
+  const min = Math.round(s / 60);
+  if (min < 60) return `about ${min} min`;
+  return `about ${Math.floor(min / 60)} h${min % 60 ? ` ${min % 60} min` : ''}`;
+}
+
 /** Milliseconds as "42 s", "3 min 05 s". */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '—';

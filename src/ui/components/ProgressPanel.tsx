@@ -1,8 +1,8 @@
 // Progress of the focused run: dataset loading, teacher training, teacher-logit precompute and student epochs.
 import type { Phase } from '../../workers/protocol';
-import { formatInt } from '../format';
+import { formatInt, formatTimeLeft } from '../format';
 import { useThrottledStore } from '../hooks/useThrottledStore';
-import type { ProgressInfo, Run } from '../store/runModel';
+import { studentTimeLeftMs, type ProgressInfo, type Run } from '../store/runModel';
 import { selectFocusedRun } from '../store/selectors';
 
 const PHASE_LABEL: Record<Phase, string> = {
@@ -12,13 +12,13 @@ const PHASE_LABEL: Record<Phase, string> = {
   student: 'Student',
 };
 
-function Bar({ phase, info }: { phase: Phase; info: ProgressInfo }) {
+function Bar({ phase, info, extra }: { phase: Phase; info: ProgressInfo; extra?: string }) {
   const frac = info.total > 0 ? Math.min(1, info.done / info.total) : 0;
   return (
     <div className="progress-row" data-testid={`progress-${phase}`} data-done={info.done} data-total={info.total}>
       <span className="progress-label">{PHASE_LABEL[phase]}</span>
       <progress value={frac} max={1} aria-label={`${PHASE_LABEL[phase]} progress`} aria-valuetext={`${Math.round(frac * 100)}%`} />
-      <span className="progress-text">{Math.round(frac * 100)}%{info.detail ? ` · ${info.detail}` : ''}</span>
+      <span className="progress-text">{Math.round(frac * 100)}%{info.detail ? ` · ${info.detail}` : ''}{extra ? ` · ${extra}` : ''}</span>
     </div>
   );
 }
@@ -40,11 +40,14 @@ export function ProgressPanel() {
     ['precompute', run.progress.precompute],
     ['student', studentProgress(run)],
   ];
+  // Measured, not guessed: the run's own pace so far (shown while the student trains).
+  const left = run.status === 'student' ? studentTimeLeftMs(run) : null;
+  const timeLeft = left === null ? undefined : `${formatTimeLeft(left)} left`;
   const shown = rows.filter((r): r is [Phase, ProgressInfo] => r[1] !== undefined);
   if (shown.length === 0) return null;
   return (
     <div className="progress-panel" aria-label={`Progress of run #${run.number}`}>
-      {shown.map(([phase, info]) => <Bar key={phase} phase={phase} info={info} />)}
+      {shown.map(([phase, info]) => <Bar key={phase} phase={phase} info={info} extra={phase === 'student' ? timeLeft : undefined} />)}
     </div>
   );
 }

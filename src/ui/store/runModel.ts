@@ -156,3 +156,18 @@ export function summarize(run: Run): RunSummary {
     elapsedMs: lastMetric ? lastMetric.time : null,
   };
 }
+
+/**
+ * Time the student still needs, from its own pace so far: steps per millisecond between its first and latest log
+ * points (the first step's shader compilation left out; the evaluations in between counted, as they will recur), times
+ * the steps left. Null until there are two points to measure between, and once the student has finished.
+ */
+export function studentTimeLeftMs(run: Pick<Run, 'metrics'>): number | null {
+  const pts = run.metrics;
+  const first = pts[0];
+  const last = pts[pts.length - 1];
+  if (!first || !last || last.step <= first.step || last.time <= first.time) return null;
+  const left = last.totalSteps - last.step;
+  if (left <= 0) return null;
+  return (left * (last.time - first.time)) / (last.step - first.step);
+}
