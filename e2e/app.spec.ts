@@ -3,7 +3,7 @@
 // malformed ones are named, defaulted and never injected), and a mode sweep fills the comparison table.
 // Roles and data-testid only; progress through expect.poll; never chart pixels (STYLE.md habit 12).
 import { expect, test } from '@playwright/test';
-import { DEFAULT_CONFIG } from '../src/engine/config';
+import { DEFAULT_CONFIG, LIGHT_SETTINGS } from '../src/engine/config';
 import { TINY, TINY_STEPS, attrNumber, expectWebGpu, hashOf, openApp, readControls, runStatus, snap } from './appHelpers';
 
 const PCT = /^\d{1,3}\.\d%$/;
@@ -20,6 +20,14 @@ test('the page loads and shows the backend tfjs really uses: WebGPU (SwiftShader
   await expect(page.getByTestId('start-button')).toBeEnabled();
   await expect(page.getByTestId('runs-empty')).toBeVisible();
   await snap(page, testInfo, 'initial-page');
+  // Its first way out: one click sets the light settings, and the share link follows.
+  await page.getByRole('button', { name: 'Use light settings' }).click();
+  await expect.poll(() => readControls(page)).toMatchObject({
+    student: LIGHT_SETTINGS.student, batch: String(LIGHT_SETTINGS.batchSize), trainSubset: String(LIGHT_SETTINGS.trainSubset),
+    evalSubset: String(LIGHT_SETTINGS.evalSubset), testSubset: String(LIGHT_SETTINGS.testSubset),
+    distillation: DEFAULT_CONFIG.distillation,
+  });
+  await expect.poll(() => page.evaluate(() => location.hash)).toContain(`trainSubset=${LIGHT_SETTINGS.trainSubset}`);
   expect(app.errors).toEqual([]);
 });
 
@@ -28,11 +36,14 @@ test('changing the backend control before Start shows what the new choice gets, 
   await expectWebGpu(page);
   const badge = page.getByTestId('backend');
   const control = page.getByRole('combobox', { name: 'Backend' });
-  await control.selectOption('wasm');
+  // The software-adapter banner's second way out sets the control; the badge and banner follow what the worker got.
+  await page.getByRole('button', { name: 'Train on the CPU (WebAssembly)' }).click();
+  await expect(control).toHaveValue('wasm');
   await expect(badge).toHaveAttribute('data-backend', 'wasm');
   await expect(badge).toContainText('as requested');
-  await expect(page.getByTestId('backend-banner')).toContainText('Training on WASM, not WebGPU');
-  await expect(page.getByTestId('backend-banner')).toContainText('the config chose wasm');
+  await expect(page.getByTestId('backend-banner')).toContainText('Training on WASM, as chosen in the Backend control');
+  await control.selectOption('webgl');
+  await expect(badge).toHaveAttribute('data-backend', 'webgl');
   await control.selectOption('auto');
   await expectWebGpu(page);
   await expect(page.getByTestId('backend-banner')).toContainText('WebGPU on a software adapter');

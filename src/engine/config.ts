@@ -153,6 +153,20 @@ export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
   precomputeTeacher: true,
 });
 
+/**
+ * Settings for a slow (software) GPU, offered by the app when it finds one: the smallest student, a small batch and a
+ * few thousand images, so a run ends in minutes there (SwiftShader WebGPU, deit-nano: ~18 student images/s and ~21
+ * evaluation images/s, README "Performance"). Everything else keeps the user's values.
+ */
+export const LIGHT_SETTINGS: Readonly<Partial<TrainConfig>> = Object.freeze({
+  student: 'deit-nano',
+  batchSize: 16,
+  trainSubset: 1000,
+  evalSubset: 200,
+  testSubset: 500,
+  evalInterval: 25,
+});
+
 /** Inclusive numeric ranges shared by validation, the UI sliders and the share-URL codec. */
 export const NUMERIC_RANGES = {
   teacherEpochs: { min: 1, max: 20, integer: true },

@@ -1,6 +1,6 @@
 // Store actions: config edits, run lifecycle, metric appends, markers, queue and link application.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, withDefaults } from '../../engine/config';
+import { DEFAULT_CONFIG, LIGHT_SETTINGS, totalSteps, withDefaults } from '../../engine/config';
 import { parse } from '../shareCodec';
 import { evalPoint, metricsPoint, teacherInfo } from '../testing/fakeWorker';
 import { createAppStore } from './appStore';
@@ -32,6 +32,19 @@ describe('config slice', () => {
     const before = s.getState().config;
     s.getState().setParam('tau', DEFAULT_CONFIG.tau);
     expect(s.getState().config).toBe(before);
+  });
+
+  it('applies the light settings for a slow GPU over the user\'s other choices', () => {
+    const s = fresh();
+    s.getState().setParam('distillation', 'soft');
+    s.getState().setParam('tau', 5);
+    expect(s.getState().applyLightSettings()).toBe(true);
+    const c = s.getState().config;
+    expect(c).toMatchObject(LIGHT_SETTINGS);
+    expect(c.distillation).toBe('soft');
+    expect(c.tau).toBe(5);
+    // A run of minutes on a software GPU (~18 images/s): 2 epochs of 62 full batches of 16 from 1,000 images.
+    expect(totalSteps(c)).toBe(124);
   });
 
   it('applies a share link: controls, notice and queued runs', () => {

@@ -1,6 +1,6 @@
 // Config slice: the controls' TrainConfig (what the next run uses, and the source of live updates) and the
 // application of a parsed share link.
-import { DEFAULT_CONFIG, validateConfig, type TrainConfig } from '../../engine/config';
+import { DEFAULT_CONFIG, LIGHT_SETTINGS, validateConfig, type TrainConfig } from '../../engine/config';
 import type { ParseResult } from '../shareCodec';
 import type { SliceCreator } from './appStore';
 
@@ -10,6 +10,8 @@ export interface ConfigSlice {
   setParam<K extends keyof TrainConfig>(key: K, value: TrainConfig[K]): boolean;
   /** Replaces the whole config when it is valid; returns whether it was applied. */
   setConfig(config: TrainConfig): boolean;
+  /** LIGHT_SETTINGS over the controls (smallest student, small batch and subsets); the rest stays. */
+  applyLightSettings(): boolean;
   /**
    * Applies a parsed share link: the controls, the notice naming rejected fields, and the link's runs as queued
    * runs (re-trained on Start). `replaceQueued` drops runs still queued from an earlier link first.
@@ -32,6 +34,10 @@ export const createConfigSlice: SliceCreator<ConfigSlice> = (set, get) => ({
     if (validateConfig(config).length > 0) return false;
     set({ config: { ...config } });
     return true;
+  },
+
+  applyLightSettings() {
+    return get().setConfig({ ...get().config, ...LIGHT_SETTINGS });
   },
 
   applyShareLink(link, opts = {}) {
