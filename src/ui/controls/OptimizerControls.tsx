@@ -1,9 +1,11 @@
 // Optimisation controls: learning rate (log scale, live), batch size, epochs (with the step count they mean),
 // weight decay, warm-up and the evaluation interval (live).
 import { NUMERIC_RANGES, stepsPerEpoch, totalSteps } from '../../engine/config';
-import { formatInt, formatParam } from '../format';
+import { formatInt, formatParam, formatTimeLeft } from '../format';
 import { useAppStore } from '../hooks/useAppStore';
+import { useThrottledStore } from '../hooks/useThrottledStore';
 import { useParam } from '../hooks/useParam';
+import { selectPaceFor } from '../store/selectors';
 import { BATCH_STOPS, LR_STOPS, WEIGHT_DECAY_STOPS } from '../sliderScale';
 import { NumberField } from './NumberField';
 import { StopSlider } from './StopSlider';
@@ -19,6 +21,11 @@ export function OptimizerControls() {
   const evalSubset = useAppStore((s) => s.config.evalSubset);
   const perEpoch = stepsPerEpoch({ trainSubset, batchSize: batch });
   const steps = totalSteps({ trainSubset, batchSize: batch, epochs });
+  // How long these settings take, from a run this session measured with the same student, batch and backend.
+  const pace = useThrottledStore((s) => {
+    const p = selectPaceFor(s, s.config);
+    return { runNumber: p?.runNumber ?? 0, msPerStep: p?.msPerStep ?? 0 };
+  }, 1000);
   return (
     <section className="control-section" aria-labelledby="sec-optim">
       <h2 id="sec-optim">Optimisation</h2>
@@ -32,7 +39,8 @@ export function OptimizerControls() {
       />
       <NumberField
         id="epochs" label="Epochs" value={epochs} range={NUMERIC_RANGES.epochs} onCommit={setEpochs} testId="epochs"
-        hint={`= ${formatInt(steps)} student steps, ${formatInt(steps * batch)} images.`}
+        hint={`= ${formatInt(steps)} student steps, ${formatInt(steps * batch)} images${pace.runNumber > 0
+          ? `; ${formatTimeLeft(steps * pace.msPerStep)} at the pace of run #${pace.runNumber} (same student, batch and backend)` : ''}.`}
       />
       <StopSlider
         id="weight-decay" label="Weight decay" value={wd} stops={WEIGHT_DECAY_STOPS} format={(v) => v.toFixed(2)}

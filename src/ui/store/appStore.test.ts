@@ -5,7 +5,7 @@ import { parse } from '../shareCodec';
 import { evalPoint, metricsPoint, teacherInfo } from '../testing/fakeWorker';
 import { createAppStore } from './appStore';
 import { runLabel, summarize } from './runModel';
-import { selectFirstQueuedId, selectFocusedRunId, selectIsTraining, selectQueueLength } from './selectors';
+import { selectFirstQueuedId, selectFocusedRunId, selectIsTraining, selectPaceFor, selectQueueLength } from './selectors';
 
 const fresh = () => {
   let t = 1000;
@@ -138,6 +138,21 @@ describe('metric appends', () => {
     expect(run.step).toBe(15);
     expect(run.totalSteps).toBe(312);
     expect(run.imagesSeen).toBe(15 * 64);
+  });
+
+  it('finds a measured pace for settings of the same student, batch and backend, the latest run first', () => {
+    const s = fresh();
+    const a = s.getState().addRun(DEFAULT_CONFIG, 'manual');
+    s.getState().appendMetrics(a, [metricsPoint(1, { time: 1_000 }), metricsPoint(11, { time: 3_000 })]); // 200 ms/step
+    const b = s.getState().addRun(withDefaults({ batchSize: 32 }), 'manual');
+    s.getState().appendMetrics(b, [metricsPoint(1, { time: 0 }), metricsPoint(5, { time: 400 })]);
+    const c = s.getState().addRun(DEFAULT_CONFIG, 'manual'); // one point: no pace yet
+    s.getState().appendMetrics(c, [metricsPoint(1, { time: 9_000 })]);
+    const st = s.getState();
+    expect(selectPaceFor(st, DEFAULT_CONFIG)).toEqual({ runNumber: 1, msPerStep: 200 });
+    expect(selectPaceFor(st, withDefaults({ batchSize: 32 }))).toEqual({ runNumber: 2, msPerStep: 100 });
+    expect(selectPaceFor(st, withDefaults({ student: 'deit-nano' }))).toBeNull();
+    expect(selectPaceFor(st, withDefaults({ backend: 'wasm' }))).toBeNull();
   });
 
   it('never replaces an earlier series object in place (selectors see new references)', () => {

@@ -158,16 +158,21 @@ export function summarize(run: Run): RunSummary {
 }
 
 /**
- * Time the student still needs, from its own pace so far: steps per millisecond between its first and latest log
- * points (the first step's shader compilation left out; the evaluations in between counted, as they will recur), times
- * the steps left. Null until there are two points to measure between, and once the student has finished.
+ * The student's pace so far in milliseconds per step: between its first and latest log points (the first step's
+ * shader compilation left out; the evaluations in between counted, as they recur). Null before two points.
  */
-export function studentTimeLeftMs(run: Pick<Run, 'metrics'>): number | null {
+export function studentMsPerStep(run: Pick<Run, 'metrics'>): number | null {
   const pts = run.metrics;
   const first = pts[0];
   const last = pts[pts.length - 1];
   if (!first || !last || last.step <= first.step || last.time <= first.time) return null;
-  const left = last.totalSteps - last.step;
-  if (left <= 0) return null;
-  return (left * (last.time - first.time)) / (last.step - first.step);
+  return (last.time - first.time) / (last.step - first.step);
+}
+
+/** Time the student still needs at its own pace so far; null before there is a pace, and once it has finished. */
+export function studentTimeLeftMs(run: Pick<Run, 'metrics'>): number | null {
+  const pace = studentMsPerStep(run);
+  const last = run.metrics[run.metrics.length - 1];
+  if (pace === null || !last || last.totalSteps - last.step <= 0) return null;
+  return (last.totalSteps - last.step) * pace;
 }

@@ -1,7 +1,8 @@
 // Selectors over the app state: small, returning store references or primitives so components can use them
 // atomically without re-rendering on unrelated changes.
+import type { TrainConfig } from '../../engine/config';
 import type { AppState } from './appStore';
-import { isLive, type Run } from './runModel';
+import { isLive, studentMsPerStep, type Run } from './runModel';
 
 export function selectActiveRun(s: AppState): Run | null {
   return s.activeRunId ? s.runs[s.activeRunId] ?? null : null;
@@ -42,4 +43,19 @@ export function selectFirstQueuedId(s: AppState): string | null {
 
 export function selectActiveStatus(s: AppState): Run['status'] | 'none' {
   return selectActiveRun(s)?.status ?? 'none';
+}
+
+/**
+ * A measured pace for `config`: the latest run in this session with the same student, batch size and backend choice
+ * (steps of the same size on the same device), as milliseconds per step with two significant digits (so that each
+ * new metrics point does not re-render what shows it). Null when no such run has measured one.
+ */
+export function selectPaceFor(s: AppState, config: Pick<TrainConfig, 'student' | 'batchSize' | 'backend'>): { runNumber: number; msPerStep: number } | null {
+  for (let i = s.runOrder.length - 1; i >= 0; i--) {
+    const run = s.runs[s.runOrder[i]!];
+    if (!run || run.config.student !== config.student || run.config.batchSize !== config.batchSize || run.config.backend !== config.backend) continue;
+    const pace = studentMsPerStep(run);
+    if (pace !== null) return { runNumber: run.number, msPerStep: Number(pace.toPrecision(2)) };
+  }
+  return null;
 }
