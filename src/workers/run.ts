@@ -13,6 +13,9 @@ import type { EvalPoint, FromWorker, Phase, RunStatus } from './protocol';
 import { INFERENCE_CONV, RunModels } from './runModels';
 import { buildSample } from './sample';
 
+/** How long a WebGPU run that failed with an internal error waits for device.lost before reporting the error as is. */
+export const DEVICE_LOST_GRACE_MS = 2000;
+
 export interface RunEnv {
   post(msg: FromWorker): void;
   fetchBytes: FetchBytes;
@@ -53,6 +56,7 @@ export class TrainingRun {
   private stopRequested = false;
   private failed = false;
   private deviceGone = false;
+  private onDeviceLost: (() => void) | null = null;
   private paused = false;
   private stepTokens = 0;
   private steppedSincePause = false;
@@ -189,6 +193,19 @@ export class TrainingRun {
   deviceLost(reason: string): void {
     this.deviceGone = true;
     this.fail(new DeviceLostError(reason));
+    this.onDeviceLost?.();
+  }
+
+  /** Resolves when deviceLost() is called, or after DEVICE_LOST_GRACE_MS. */
+  private deviceLostGrace(): Promise<void> {
+    if (this.deviceGone) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, DEVICE_LOST_GRACE_MS);
+      this.onDeviceLost = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 
   // ------------------------------------------------------------ phases
@@ -223,7 +240,13 @@ export class TrainingRun {
       await this.trainLoop('student', trainer);
       this.setStatus('done');
     } catch (e) {
-      if (!(e instanceof Stopped)) this.fail(e);
+      if (!(e instanceof Stopped)) {
+        // A lost GPU device often shows first as a pending read that aborts ("mapAsync ... unmapped before mapping
+        // was resolved"), a moment before device.lost resolves: give that signal a short while, so the run ends as
+        // device-lost with its advice rather than as an internal error (found by e2e/deviceLoss.spec.ts).
+        if (this.env.backend === 'webgpu' && describeError(e, null).code === 'internal') await this.deviceLostGrace();
+        this.fail(e);
+      }
     } finally {
       this.points.flush();
       // A failed run frees its memory now (a stopped one is freed by stop(); a lost device has nothing to free).

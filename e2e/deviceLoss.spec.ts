@@ -1,0 +1,55 @@
+// A real lost GPU device in real Chromium: the training worker's own WebGPU device is destroyed mid-run (through
+// tfjs's engine global inside the worker, no test hook in the app), and the app must say so, keep the run's points,
+// and train the next run on a fresh device.
+import { expect, test, type Worker } from '@playwright/test';
+import { TINY, attrNumber, expectWebGpu, hashOf, openApp, runStatus } from './appHelpers';
+
+/** Destroys the WebGPU device of the tfjs backend in the worker's scope (GPUDevice.destroy() resolves device.lost). */
+async function destroyDevice(worker: Worker): Promise<string> {
+  return worker.evaluate(() => {
+    const engine = (globalThis as unknown as { _tfengine?: { backendName: string; backend: { device?: { destroy(): void } } } })._tfengine;
+    if (!engine) return 'no tfjs engine in this worker';
+    if (engine.backendName !== 'webgpu' || !engine.backend.device) return `backend ${engine.backendName} has no device`;
+    engine.backend.device.destroy();
+    return 'destroyed';
+  });
+}
+
+test('a lost WebGPU device ends the run with a clear error, keeps its points, and the next run trains again', async ({ page }) => {
+  test.setTimeout(240_000);
+  // Long enough to be mid-training when the device goes: 40 steps, evaluated every 4.
+  const app = await openApp(page, hashOf({ ...TINY, trainSubset: 320 }));
+  await expectWebGpu(page);
+  await page.getByRole('button', { name: /Start/ }).click();
+  await expect.poll(() => attrNumber(page, 'chart-accuracy', 'data-points-fused'), { timeout: 150_000 }).toBeGreaterThanOrEqual(1);
+  expect(await runStatus(page)).toBe('student');
+  const lossPoints = await attrNumber(page, 'chart-loss', 'data-points-total');
+  expect(lossPoints).toBeGreaterThan(0);
+
+  let outcome = 'no worker';
+  for (const w of page.workers()) {
+    outcome = await destroyDevice(w);
+    if (outcome === 'destroyed') break;
+  }
+  expect(outcome).toBe('destroyed');
+
+  await expect.poll(() => runStatus(page), { timeout: 60_000 }).toBe('error');
+  const notice = page.getByTestId('worker-error');
+  await expect(notice).toHaveAttribute('data-code', 'device-lost');
+  await expect(notice).toContainText('the WebGPU device was lost');
+  await expect(notice).toContainText('the metrics so far are kept');
+  // Nothing the run measured is gone.
+  expect(await attrNumber(page, 'chart-loss', 'data-points-total')).toBeGreaterThanOrEqual(lossPoints);
+  await expect(page.getByTestId('run-row').first()).toHaveAttribute('data-status', 'error');
+
+  // The next run selects a fresh device and trains to the end.
+  await page.getByTestId('worker-error').getByRole('button', { name: 'Dismiss' }).click();
+  await page.getByRole('spinbutton', { name: 'Training images per epoch', exact: true }).fill('32');
+  await page.getByRole('spinbutton', { name: 'Training images per epoch', exact: true }).press('Enter');
+  await page.getByRole('button', { name: /Start/ }).click();
+  await expect.poll(() => runStatus(page), { timeout: 150_000 }).toBe('done');
+  await expect(page.getByTestId('run-row')).toHaveCount(2);
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgpu');
+  // The console carries the lost device's own messages (Dawn/tfjs), and nothing else.
+  expect(app.errors.filter((e) => !/device|destroyed|lost|Instance dropped|GPU/i.test(e))).toEqual([]);
+});
