@@ -70,6 +70,8 @@ test('a run produces points for the class-token, distillation-token and fused li
   await expect.poll(() => runStatus(page), { timeout: 120_000 }).toBe('done');
   // The next run's length, from the pace this one measured (same student, batch and backend).
   await expect(page.locator('#epochs-hint')).toContainText(/about \d+ (s|min) at the pace of run #1/);
+  // And the preset it trained says how fast it went here.
+  await expect(page.getByTestId('control-student')).toContainText(/measured here: ~[\d.]+ images\/s \(run #1, batch 8\)/);
   console.log(`tiny run: first evaluation (step ${TINY.evalInterval}) ${tFirstEval} ms after Start, done after ${Date.now() - t0} ms`);
   // Subset evaluations at steps 4, 8 and 12: three points per line, the teacher scored at each.
   for (const head of ['cls', 'dist', 'fused', 'teacher']) expect(await points(head), head).toBe(TINY_STEPS / TINY.evalInterval);

@@ -1,12 +1,14 @@
-// Model controls: the student preset (parameter count and a rough cost hint from config.ts) and the teacher
-// (shipped pre-trained checkpoint, or trained in the page for a number of epochs).
+// Model controls: the student preset (parameter count, cost relative to deit-micro, a rough hint, and what this
+// session measured once a run of it has trained) and the teacher (shipped checkpoint, or trained in the page).
 import {
   DATASETS, NUMERIC_RANGES, STUDENT_PRESETS, STUDENT_PRESET_NAMES, studentMacs, studentParamCount,
   type StudentPreset, type TeacherSource,
 } from '../../engine/config';
 import { formatCompact } from '../format';
 import { useAppStore } from '../hooks/useAppStore';
+import { useThrottledStore } from '../hooks/useThrottledStore';
 import { useParam } from '../hooks/useParam';
+import { selectStudentPace } from '../store/selectors';
 import { NumberField } from './NumberField';
 import { RadioGroup, type RadioOption } from './RadioGroup';
 
@@ -29,6 +31,11 @@ export function ModelControls() {
   const dataset = useAppStore((s) => s.config.dataset);
   const distillation = useAppStore((s) => s.config.distillation);
   const info = DATASETS[dataset];
+  // Measured beats rough: once a preset has trained in this session, its hint says how fast it went here.
+  const measured = useThrottledStore((st) => Object.fromEntries(STUDENT_PRESET_NAMES.map((name) => {
+    const p = selectStudentPace(st, name);
+    return [name, p ? `measured here: ~${p.imagesPerSec} images/s (run #${p.runNumber}, batch ${p.batchSize})` : ''];
+  })) as Record<StudentPreset, string>, 1000);
   const base = studentMacs(STUDENT_PRESETS['deit-micro'], info);
   const options: RadioOption<StudentPreset>[] = STUDENT_PRESET_NAMES.map((name) => {
     const arch = STUDENT_PRESETS[name];
@@ -37,7 +44,7 @@ export function ModelControls() {
     return {
       value: name,
       label: <>{name} <span className="muted">{arch.embedDim}d × {arch.depth}</span></>,
-      description: `${formatCompact(studentParamCount(arch, info))} params · ${formatCompact(macs)} MAC/img (${ratio < 1 ? ratio.toFixed(2) : ratio.toFixed(0)}× micro) · ${COST_HINT[name]}`,
+      description: `${formatCompact(studentParamCount(arch, info))} params · ${formatCompact(macs)} MAC/img (${ratio < 1 ? ratio.toFixed(2) : ratio.toFixed(0)}× micro) · ${measured[name] || COST_HINT[name]}`,
     };
   });
   return (

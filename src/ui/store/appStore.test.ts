@@ -5,7 +5,7 @@ import { parse } from '../shareCodec';
 import { evalPoint, metricsPoint, teacherInfo } from '../testing/fakeWorker';
 import { createAppStore } from './appStore';
 import { runLabel, summarize } from './runModel';
-import { selectFirstQueuedId, selectFocusedRunId, selectIsTraining, selectPaceFor, selectQueueLength } from './selectors';
+import { selectFirstQueuedId, selectFocusedRunId, selectIsTraining, selectPaceFor, selectQueueLength, selectStudentPace } from './selectors';
 
 const fresh = () => {
   let t = 1000;
@@ -153,6 +153,9 @@ describe('metric appends', () => {
     expect(selectPaceFor(st, withDefaults({ batchSize: 32 }))).toEqual({ runNumber: 2, msPerStep: 100 });
     expect(selectPaceFor(st, withDefaults({ student: 'deit-nano' }))).toBeNull();
     expect(selectPaceFor(st, withDefaults({ backend: 'wasm' }))).toBeNull();
+    // Per preset, any batch: the latest run with a pace (run 2: 32 images in 100 ms = 320 images/s).
+    expect(selectStudentPace(st, DEFAULT_CONFIG.student)).toEqual({ runNumber: 2, imagesPerSec: 320, batchSize: 32 });
+    expect(selectStudentPace(st, 'deit-ti')).toBeNull();
   });
 
   it('never replaces an earlier series object in place (selectors see new references)', () => {

@@ -59,3 +59,17 @@ export function selectPaceFor(s: AppState, config: Pick<TrainConfig, 'student' |
   }
   return null;
 }
+
+/**
+ * What this session measured for a student preset: the latest run of it with a pace, as training images per second
+ * (batch size over the time per step, evaluations included; two significant digits). Null when none has run yet.
+ */
+export function selectStudentPace(s: AppState, student: TrainConfig['student']): { runNumber: number; imagesPerSec: number; batchSize: number } | null {
+  for (let i = s.runOrder.length - 1; i >= 0; i--) {
+    const run = s.runs[s.runOrder[i]!];
+    if (!run || run.config.student !== student) continue;
+    const pace = studentMsPerStep(run);
+    if (pace !== null) return { runNumber: run.number, imagesPerSec: Number(((run.config.batchSize * 1000) / pace).toPrecision(2)), batchSize: run.config.batchSize };
+  }
+  return null;
+}
