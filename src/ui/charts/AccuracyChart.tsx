@@ -4,7 +4,7 @@ import { useMemo, useState } from 'react';
 import { useActions, useAppStore } from '../hooks/useAppStore';
 import { useChartRuns } from '../hooks/useChartRuns';
 import type { Head } from '../store/viewSlice';
-import { HEAD_STYLE, accuracySeries, distHeadUntrained, markerLines, teacherLines, xAxisEnd } from './chartData';
+import { HEAD_STYLE, accuracySeries, distHeadUntrained, markerLines, teacherLines } from './chartData';
 import { ChartFrame } from './ChartFrame';
 import { SeriesChart } from './SeriesChart';
 
@@ -13,7 +13,7 @@ const HEADS: Head[] = ['fused', 'cls', 'dist'];
 const percentTick = (v: number) => `${v}%`;
 
 export function AccuracyChart() {
-  const { visible, focused, xAxis, heads } = useChartRuns();
+  const { visible, focused, xAxis, heads, xEnd } = useChartRuns();
   const { toggleHead } = useActions();
   // The toggles follow the store at once (a controlled checkbox must not wait for the throttled chart data).
   const headsNow = useAppStore((s) => s.heads);
@@ -21,7 +21,6 @@ export function AccuracyChart() {
   const series = useMemo(() => accuracySeries(visible, heads, xAxis, focused?.id ?? null), [visible, heads, xAxis, focused]);
   const refs = useMemo(() => teacherLines(visible), [visible]);
   const markers = useMemo(() => markerLines(visible, xAxis), [visible, xAxis]);
-  const xEnd = xAxisEnd(visible, xAxis);
 
   // Counts for the focused run regardless of which heads are drawn.
   const counts: Record<string, number> = { 'points-cls': 0, 'points-dist': 0, 'points-fused': 0, 'points-teacher': 0 };

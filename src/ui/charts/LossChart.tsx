@@ -4,7 +4,7 @@ import { formatLoss } from '../format';
 import { useActions, useAppStore } from '../hooks/useAppStore';
 import { useChartRuns } from '../hooks/useChartRuns';
 import type { LossPart } from '../store/viewSlice';
-import { LOSS_STYLE, lossSeries, markerLines, xAxisEnd } from './chartData';
+import { LOSS_STYLE, lossSeries, markerLines } from './chartData';
 import { ChartFrame } from './ChartFrame';
 import { SeriesChart } from './SeriesChart';
 
@@ -13,13 +13,12 @@ const PARTS: LossPart[] = ['total', 'base', 'distill'];
 const lossTick = (v: number) => String(Number(v.toPrecision(3)));
 
 export function LossChart() {
-  const { visible, focused, xAxis, lossParts } = useChartRuns();
+  const { visible, focused, xAxis, lossParts, xEnd } = useChartRuns();
   const { toggleLossPart } = useActions();
   // The toggles follow the store at once (a controlled checkbox must not wait for the throttled chart data).
   const partsNow = useAppStore((s) => s.lossParts);
   const series = useMemo(() => lossSeries(visible, lossParts, xAxis, focused?.id ?? null), [visible, lossParts, xAxis, focused]);
   const markers = useMemo(() => markerLines(visible, xAxis), [visible, xAxis]);
-  const xEnd = xAxisEnd(visible, xAxis);
   return (
     <ChartFrame
       testId="chart-loss"

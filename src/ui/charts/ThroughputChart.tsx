@@ -2,14 +2,13 @@
 import { useMemo } from 'react';
 import { formatCompact, formatInt } from '../format';
 import { useChartRuns } from '../hooks/useChartRuns';
-import { throughputSeries, xAxisEnd } from './chartData';
+import { throughputSeries } from './chartData';
 import { ChartFrame } from './ChartFrame';
 import { SeriesChart } from './SeriesChart';
 
 export function ThroughputChart() {
-  const { visible, focused, xAxis } = useChartRuns();
+  const { visible, focused, xAxis, xEnd } = useChartRuns();
   const series = useMemo(() => throughputSeries(visible, xAxis, focused?.id ?? null), [visible, xAxis, focused]);
-  const xEnd = xAxisEnd(visible, xAxis);
   return (
     <ChartFrame
       testId="chart-throughput"

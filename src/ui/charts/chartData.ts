@@ -55,19 +55,23 @@ export function decimate<T>(points: readonly T[], max: number): T[] {
 const xOf = (p: Pick<EvalPoint | MetricsPoint, 'step' | 'imagesSeen'>, mode: XAxisMode) => (mode === 'step' ? p.step : p.imagesSeen);
 
 /**
- * Point arrays derived from a run's evals or metrics, cached on the source array: the store replaces a run's arrays
- * when points arrive (never mutates them), so an unchanged source gives the very same XY[] back. The charts compare
- * series data by identity (sameSeries) and skip re-rendering recharts when nothing they draw changed.
+ * Arrays derived from a run's evals or metrics (point arrays, the decimated metrics), cached on the source array: the
+ * store replaces a run's arrays when points arrive (never mutates them), so an unchanged source gives the very same
+ * result back. The charts compare series data by identity (sameSeries) and skip re-rendering recharts when nothing
+ * they draw changed; `key` must name everything the result depends on besides the source.
  */
-const derived = new WeakMap<readonly object[], Map<string, XY[]>>();
+const derived = new WeakMap<readonly object[], Map<string, unknown>>();
 
-export function derivedPoints(source: readonly object[], key: string, build: () => XY[]): XY[] {
+export function derivedPoints<T = XY[]>(source: readonly object[], key: string, build: () => T): T {
   let byKey = derived.get(source);
   if (!byKey) derived.set(source, (byKey = new Map()));
-  let pts = byKey.get(key);
-  if (!pts) byKey.set(key, (pts = build()));
-  return pts;
+  if (!byKey.has(key)) byKey.set(key, build());
+  return byKey.get(key) as T;
 }
+
+/** A run's metrics decimated to at most `maxPoints`, once per metrics array (shared by the loss parts and throughput). */
+const decimatedMetrics = (run: Run, maxPoints: number): MetricsPoint[] =>
+  derivedPoints(run.metrics, `decimated:${maxPoints}`, () => decimate(run.metrics, maxPoints));
 
 export function runName(run: Run): string {
   return `#${run.number} ${runLabel(run.config)}`;
@@ -115,7 +119,7 @@ export function lossSeries(runs: readonly Run[], parts: Record<LossPart, boolean
       // Without distillation the distillation term is identically zero: not worth a line.
       if (part === 'distill' && distHeadUntrained(run)) continue;
       const data = derivedPoints(run.metrics, `loss-${part}:${mode}:${maxPoints}`, () =>
-        decimate(run.metrics, maxPoints).filter((p) => Number.isFinite(p.loss[part])).map((p) => ({ x: xOf(p, mode), y: p.loss[part] })));
+        decimatedMetrics(run, maxPoints).filter((p) => Number.isFinite(p.loss[part])).map((p) => ({ x: xOf(p, mode), y: p.loss[part] })));
       out.push({
         key: `${run.id}:${part}`, runId: run.id, part, name: `${runName(run)} · ${LOSS_STYLE[part].label}`,
         color: runColor(run), dash: LOSS_STYLE[part].dash, width: LOSS_STYLE[part].width + (run.id === focusedId ? 0.5 : 0),
@@ -129,7 +133,7 @@ export function lossSeries(runs: readonly Run[], parts: Record<LossPart, boolean
 /** Training throughput in images per second, per run. */
 export function throughputSeries(runs: readonly Run[], mode: XAxisMode, focusedId: string | null, maxPoints = 400): LineSeries[] {
   return runs.map((run) => {
-    const data = derivedPoints(run.metrics, `throughput:${mode}:${maxPoints}`, () => decimate(run.metrics, maxPoints)
+    const data = derivedPoints(run.metrics, `throughput:${mode}:${maxPoints}`, () => decimatedMetrics(run, maxPoints)
       .filter((p) => Number.isFinite(p.imagesPerSec))
       .map((p) => ({ x: xOf(p, mode), y: p.imagesPerSec })));
     return {

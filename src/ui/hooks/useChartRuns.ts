@@ -2,7 +2,7 @@
 // view options. Metric points arrive far faster; the charts never re-render per message, and take turns: one chart
 // update per animation frame (frameQueue.ts).
 import { useMemo } from 'react';
-import { chartRuns } from '../charts/chartData';
+import { chartRuns, xAxisEnd } from '../charts/chartData';
 import type { Run } from '../store/runModel';
 import { selectFocusedRunId } from '../store/selectors';
 import type { Head, LossPart, XAxisMode } from '../store/viewSlice';
@@ -15,6 +15,8 @@ export interface ChartRuns {
   xAxis: XAxisMode;
   heads: Record<Head, boolean>;
   lossParts: Record<LossPart, boolean>;
+  /** Where every chart's x axis ends (chartData.xAxisEnd of the runs shown). */
+  xEnd: number;
 }
 
 export const CHART_INTERVAL_MS = 200;
@@ -30,6 +32,7 @@ export function useChartRuns(): ChartRuns {
     lossParts: st.lossParts,
   }), CHART_INTERVAL_MS, chartFrames);
   const visible = useMemo(() => chartRuns(s.runs, s.order, s.hidden), [s.runs, s.order, s.hidden]);
+  const xEnd = useMemo(() => xAxisEnd(visible, s.xAxis), [visible, s.xAxis]);
   const focused = s.focusedId ? s.runs[s.focusedId] ?? null : null;
-  return { visible, focused, xAxis: s.xAxis, heads: s.heads, lossParts: s.lossParts };
+  return { visible, focused, xAxis: s.xAxis, heads: s.heads, lossParts: s.lossParts, xEnd };
 }
