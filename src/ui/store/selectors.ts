@@ -45,19 +45,25 @@ export function selectActiveStatus(s: AppState): Run['status'] | 'none' {
   return selectActiveRun(s)?.status ?? 'none';
 }
 
+/** The latest run (by creation) that `match`es and has measured a student pace, with that pace in ms per step. */
+function latestPace(s: AppState, match: (run: Run) => boolean): { run: Run; msPerStep: number } | null {
+  for (let i = s.runOrder.length - 1; i >= 0; i--) {
+    const run = s.runs[s.runOrder[i]!];
+    if (!run || !match(run)) continue;
+    const msPerStep = studentMsPerStep(run);
+    if (msPerStep !== null) return { run, msPerStep };
+  }
+  return null;
+}
+
 /**
  * A measured pace for `config`: the latest run in this session with the same student, batch size and backend choice
  * (steps of the same size on the same device), as milliseconds per step with two significant digits (so that each
  * new metrics point does not re-render what shows it). Null when no such run has measured one.
  */
 export function selectPaceFor(s: AppState, config: Pick<TrainConfig, 'student' | 'batchSize' | 'backend'>): { runNumber: number; msPerStep: number } | null {
-  for (let i = s.runOrder.length - 1; i >= 0; i--) {
-    const run = s.runs[s.runOrder[i]!];
-    if (!run || run.config.student !== config.student || run.config.batchSize !== config.batchSize || run.config.backend !== config.backend) continue;
-    const pace = studentMsPerStep(run);
-    if (pace !== null) return { runNumber: run.number, msPerStep: Number(pace.toPrecision(2)) };
-  }
-  return null;
+  const p = latestPace(s, (r) => r.config.student === config.student && r.config.batchSize === config.batchSize && r.config.backend === config.backend);
+  return p && { runNumber: p.run.number, msPerStep: Number(p.msPerStep.toPrecision(2)) };
 }
 
 /**
@@ -65,11 +71,8 @@ export function selectPaceFor(s: AppState, config: Pick<TrainConfig, 'student' |
  * (batch size over the time per step, evaluations included; two significant digits). Null when none has run yet.
  */
 export function selectStudentPace(s: AppState, student: TrainConfig['student']): { runNumber: number; imagesPerSec: number; batchSize: number } | null {
-  for (let i = s.runOrder.length - 1; i >= 0; i--) {
-    const run = s.runs[s.runOrder[i]!];
-    if (!run || run.config.student !== student) continue;
-    const pace = studentMsPerStep(run);
-    if (pace !== null) return { runNumber: run.number, imagesPerSec: Number(((run.config.batchSize * 1000) / pace).toPrecision(2)), batchSize: run.config.batchSize };
-  }
-  return null;
+  const p = latestPace(s, (r) => r.config.student === student);
+  if (!p) return null;
+  const { number, config } = p.run;
+  return { runNumber: number, imagesPerSec: Number(((config.batchSize * 1000) / p.msPerStep).toPrecision(2)), batchSize: config.batchSize };
 }
