@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import type { BenchResult } from '../src/engine/benchmark';
+import { median, type BenchResult } from '../src/engine/benchmark';
 
 /** One row per measurement; `mode` names the run (node, or the browser variant such as "webgpu submit=30"). */
 export function formatTable(rows: (BenchResult & { mode?: string })[]): string {
@@ -28,12 +28,6 @@ export function alignTable(head: string[], body: string[][]): string {
 
 type Row = BenchResult & { mode?: string };
 
-function medianOf(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
 /** Field-wise medians per (mode, backend, preset, batch), in first-seen order; img/s recomputed from the step medians. */
 export function summarise(rows: Row[]): Row[] {
   const groups = new Map<string, Row[]>();
@@ -42,14 +36,14 @@ export function summarise(rows: Row[]): Row[] {
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   return [...groups.values()].map((g) => {
-    const med = (f: (r: Row) => number) => medianOf(g.map(f));
+    const med = (f: (r: Row) => number) => median(g.map(f));
     const first = g[0]!;
     const stepMs = med((r) => r.stepMs);
     const stepMsPrecomputed = med((r) => r.stepMsPrecomputed);
     const warm = g.map((r) => r.shaderWarmupMs).filter((v): v is number => v !== null);
     return {
       ...first,
-      shaderWarmupMs: warm.length > 0 ? medianOf(warm) : null,
+      shaderWarmupMs: warm.length > 0 ? median(warm) : null,
       firstStepMs: med((r) => r.firstStepMs),
       stepMs,
       imagesPerSec: (first.batchSize * 1000) / stepMs,

@@ -133,33 +133,30 @@ export async function benchmarkStudent(opts: BenchOptions): Promise<BenchResult>
     await runSteps(opts.warmupSteps, false);
     await runSteps(opts.warmupSteps, true);
 
-    const timed = async (precomputed: boolean, readEveryStep = false) => {
+    /** Median wall time of 3 runs of `f`. */
+    const medianOf3 = async (f: () => Promise<void>) => {
       const runs: number[] = [];
       for (let r = 0; r < 3; r++) {
         t0 = now();
-        await runSteps(opts.steps, precomputed, readEveryStep);
-        runs.push((now() - t0) / opts.steps);
-      }
-      return median(runs);
-    };
-    const stepMs = await timed(false);
-    const stepMsPrecomputed = await timed(true);
-    const stepMsReadEveryStep = await timed(true, true);
-
-    const evalRun = async (cachedTeacher: boolean) => {
-      const runs: number[] = [];
-      for (let r = 0; r < 3; r++) {
-        t0 = now();
-        const out = tf.tidy(() => {
-          const o = studentForward(student, x);
-          return tf.add(tf.argMax(fuseLogits(o), -1), tf.argMax(cachedTeacher ? cachedLogits : teacherForward(teacher, x, convImpl), -1));
-        });
-        await out.data();
-        out.dispose();
+        await f();
         runs.push(now() - t0);
       }
       return median(runs);
     };
+    const timed = async (precomputed: boolean, readEveryStep = false) =>
+      (await medianOf3(() => runSteps(opts.steps, precomputed, readEveryStep))) / opts.steps;
+    const stepMs = await timed(false);
+    const stepMsPrecomputed = await timed(true);
+    const stepMsReadEveryStep = await timed(true, true);
+
+    const evalRun = (cachedTeacher: boolean) => medianOf3(async () => {
+      const out = tf.tidy(() => {
+        const o = studentForward(student, x);
+        return tf.add(tf.argMax(fuseLogits(o), -1), tf.argMax(cachedTeacher ? cachedLogits : teacherForward(teacher, x, convImpl), -1));
+      });
+      await out.data();
+      out.dispose();
+    });
     const evalMs = await evalRun(false);
     const evalMsCached = await evalRun(true);
 
