@@ -63,8 +63,8 @@ export function param(params: Params, name: string): tf.Variable {
 /**
  * x @ W + b over the last axis: x [..., in], W [in, out], b [out] -> [..., out]. One fused matMul + bias kernel
  * (tf.fused.matMul, same values) instead of a matMul and an add: one dispatch less per linear forward, 6-15% faster
- * student steps on WebGPU (SwiftShader). Not on WebGL, where the fused kernel was 4-20% slower for deit-micro in three
- * A/B pairs of npm run bench (README, Performance).
+ * student steps on WebGPU (SwiftShader). Not on WebGL, where the fused kernel was slower for deit-micro in the first
+ * A/B pairs of npm run bench and no faster in a later interleaved one (within noise; README, Performance).
  */
 export function linear(x: tf.Tensor, params: Params, name: string): tf.Tensor {
   const w = param(params, `${name}.weight`);

@@ -118,10 +118,6 @@ export class PointBuffer {
     this.lastSent = this.now();
     this.send(points);
   }
-
-  dispose(): void {
-    this.flush();
-  }
 }
 
 /** Latest-wins throttle for progress messages: the first and the final update always go out. */
