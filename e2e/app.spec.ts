@@ -4,7 +4,9 @@
 // Roles and data-testid only; progress through expect.poll; never chart pixels (STYLE.md habit 12).
 import { expect, test } from '@playwright/test';
 import { DEFAULT_CONFIG, LIGHT_SETTINGS } from '../src/engine/config';
-import { TINY, TINY_STEPS, attrNumber, expectWebGpu, hashOf, openApp, readControls, runStatus, snap } from './appHelpers';
+import { TINY, TINY_STEPS, attrNumber, expectWebGpu, hashOf, openApp, pressSlider, readControls, runStatus, setNumber, snap, untilAttrAtLeast, untilStatus } from './appHelpers';
+import { waitForProgress } from './progress';
+import { COMPAT_TAG } from '../playwright.config';
 
 const PCT = /^\d{1,3}\.\d%$/;
 
@@ -51,7 +53,6 @@ test('changing the backend control before Start shows what the new choice gets, 
 });
 
 test('a run produces points for the class-token, distillation-token and fused lines and the teacher', async ({ page }, testInfo) => {
-  test.setTimeout(150_000);
   const app = await openApp(page, hashOf(TINY));
   await expectWebGpu(page);
   const t0 = Date.now();
@@ -60,14 +61,14 @@ test('a run produces points for the class-token, distillation-token and fused li
   const chart = page.getByTestId('chart-accuracy');
   const points = (head: string) => attrNumber(page, 'chart-accuracy', `data-points-${head}`);
   // Mid-run: the first evaluation (step 4 of 12) is on the chart while the student still trains.
-  await expect.poll(() => points('fused'), { timeout: 120_000 }).toBeGreaterThanOrEqual(1);
+  await untilAttrAtLeast(page, 'chart-accuracy', 'data-points-fused', 1, 'tiny run: first evaluation');
   const tFirstEval = Date.now() - t0;
   expect(await runStatus(page)).toBe('student');
   // The time left comes from the run's own pace, measured while it trains.
   await expect(page.getByTestId('progress-student')).toContainText(/about \d+ (s|min) left/);
   await snap(page, testInfo, 'mid-run-charts');
 
-  await expect.poll(() => runStatus(page), { timeout: 120_000 }).toBe('done');
+  await untilStatus(page, 'done', 'tiny run: done');
   // The next run's length, from the pace this one measured (same student, batch and backend).
   await expect(page.locator('#epochs-hint')).toContainText(/about \d+ (s|min) at the pace of run #1/);
   // And the preset it trained says how fast it went here.
@@ -113,36 +114,43 @@ test('a run produces points for the class-token, distillation-token and fused li
   expect(app.errors).toEqual([]);
 });
 
-test('moving Temperature mid-run marks the charts at the step where the worker applied the new value', async ({ page }, testInfo) => {
-  test.setTimeout(150_000);
-  const app = await openApp(page, hashOf(TINY));
+test('moving Temperature mid-run marks the charts at the step where the worker applied the new value', { tag: COMPAT_TAG }, async ({ page }, testInfo) => {
+  // 80 steps, so the run is still training when Pause lands however fast the adapter is; it is stopped long before.
+  const long = { ...TINY, trainSubset: 320, epochs: 2 };
+  const totalSteps = (long.trainSubset / long.batchSize) * long.epochs;
+  const app = await openApp(page, hashOf(long));
   await expectWebGpu(page);
   await page.getByRole('button', { name: /Start/ }).click();
-  // Wait for the student to be a few steps in, so the change lands mid-run.
-  await expect.poll(() => attrNumber(page, 'progress-student', 'data-done'), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
+  // A few steps in, then paused: the change is made between two known steps, whatever this machine's speed.
+  await untilAttrAtLeast(page, 'progress-student', 'data-done', 2, 'temperature: student step 2');
+  await page.getByTestId('pause-button').click();
+  await untilStatus(page, 'paused', 'temperature: paused');
   const stepBefore = await attrNumber(page, 'progress-student', 'data-done');
+  expect(stepBefore).toBeLessThan(totalSteps);
 
   const tau = page.getByRole('slider', { name: 'Temperature τ' });
-  await expect(tau).toHaveAttribute('aria-valuetext', String(TINY.tau));
+  await expect(tau).toHaveAttribute('aria-valuetext', String(long.tau));
   await tau.focus();
   await page.keyboard.press('ArrowRight');
   await expect(tau).toHaveAttribute('aria-valuetext', '4');
   await expect(page.getByTestId('value-tau')).toHaveText('4');
+  await page.getByTestId('resume-button').click();
 
   // The marker comes from the worker's `event` echo (the patch it applied and the step after which it did).
   const marker = page.getByTestId('marker');
-  await expect.poll(() => marker.count(), { timeout: 60_000 }).toBe(1);
-  await expect(marker).toContainText(`τ ${TINY.tau} → 4`);
+  await waitForProgress(page, async () => (await marker.count()) === 1, { what: 'temperature: marker of the live change' });
+  await expect(marker).toContainText(`τ ${long.tau} → 4`);
   const markerStep = Number(await marker.getAttribute('data-step'));
+  // Applied between two steps after the pause (the step count shown can trail the worker's by a log interval).
   expect(markerStep).toBeGreaterThanOrEqual(stepBefore);
-  expect(markerStep).toBeLessThan(TINY_STEPS);
+  expect(markerStep).toBeLessThan(totalSteps);
   await expect(marker).toContainText(`at step ${markerStep}`);
   await expect(page.getByTestId('chart-accuracy')).toHaveAttribute('data-markers', '1');
   await expect(page.getByTestId('run-row')).toContainText('1 live change');
   await snap(page, testInfo, 'temperature-marker');
 
   await page.getByRole('button', { name: /Stop/ }).click();
-  await expect.poll(() => runStatus(page)).toBe('stopped');
+  await untilStatus(page, 'stopped', 'temperature: stopped');
   await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgpu');
   expect(app.errors).toEqual([]);
 });
@@ -153,17 +161,16 @@ test('a copied link opened in a fresh page restores the same controls', async ({
   await expectWebGpu(page);
 
   await page.getByRole('radio', { name: /^soft/ }).check();
-  const press = async (slider: string, key: string, times: number) => {
-    await page.getByRole('slider', { name: slider }).focus();
-    for (let i = 0; i < times; i++) await page.keyboard.press(key);
-  };
-  await press('Temperature τ', 'ArrowRight', 2); // 3 -> 5
-  await press('Alpha α', 'ArrowLeft', 3); // 0.5 -> 0.35
-  await press('Learning rate', 'ArrowLeft', 1);
-  await press('Batch size', 'ArrowLeft', 2); // 64 -> 16
-  await page.getByRole('spinbutton', { name: 'Seed', exact: true }).fill('1234');
+  await pressSlider(page, 'Temperature τ', 'ArrowRight', 2, '5'); // 3 -> 5
+  await pressSlider(page, 'Alpha α', 'ArrowLeft', 3, '0.35'); // 0.5 -> 0.35
+  const lrBefore = await page.getByRole('slider', { name: 'Learning rate' }).getAttribute('aria-valuetext');
+  await page.getByRole('slider', { name: 'Learning rate' }).focus();
+  await page.keyboard.press('ArrowLeft');
+  await expect(page.getByRole('slider', { name: 'Learning rate' })).not.toHaveAttribute('aria-valuetext', lrBefore ?? '');
+  await pressSlider(page, 'Batch size', 'ArrowLeft', 2, '16'); // 64 -> 16
+  await setNumber(page, 'Seed', 1234);
   await page.getByRole('radio', { name: /^deit-nano/ }).check();
-  await page.getByRole('spinbutton', { name: 'Epochs', exact: true }).fill('3');
+  await setNumber(page, 'Epochs', 3);
 
   const set = await readControls(page);
   expect(set).toMatchObject({ distillation: 'soft', tau: '5', alpha: '0.35', batch: '16', seed: '1234', student: 'deit-nano', epochs: '3' });
@@ -223,8 +230,7 @@ test('a malformed link names each bad field, uses the defaults, injects nothing 
   expect(app.errors).toEqual([]);
 });
 
-test('a none / soft / hard sweep trains three runs into the comparison table', async ({ page }, testInfo) => {
-  test.setTimeout(300_000);
+test('a none / soft / hard sweep trains three runs into the comparison table', { tag: COMPAT_TAG }, async ({ page }, testInfo) => {
   // Three runs back to back: 10 steps each, evaluated at steps 5 and 10 (evaluations cost seconds on SwiftShader).
   const sweep = { ...TINY, trainSubset: 80, evalInterval: 5 };
   const steps = sweep.trainSubset / sweep.batchSize;
@@ -235,7 +241,8 @@ test('a none / soft / hard sweep trains three runs into the comparison table', a
   const rows = page.getByTestId('run-row');
   await expect(rows).toHaveCount(3);
   const statuses = () => rows.evaluateAll((rs) => rs.map((r) => r.getAttribute('data-status')));
-  await expect.poll(statuses, { timeout: 280_000, intervals: [2_000] }).toEqual(['done', 'done', 'done']);
+  await waitForProgress(page, async () => (await statuses()).every((s) => s === 'done'), { what: 'sweep: three runs done' });
+  expect(await statuses()).toEqual(['done', 'done', 'done']);
 
   const table = page.getByTestId('runs-table');
   await expect(table).toHaveAttribute('data-rows', '3');

@@ -3,6 +3,7 @@
 import { expect, type Page, type TestInfo } from '@playwright/test';
 import { withDefaults, type TrainConfig } from '../src/engine/config';
 import { format } from '../src/ui/shareCodec';
+import { waitForProgress } from './progress';
 
 /**
  * SwiftShader WebGPU is slow (~0.5-0.6 s per deit-nano step at batch 8, ~10 s of teacher shader compilation before
@@ -52,7 +53,7 @@ export async function openApp(page: Page, hash = ''): Promise<AppPage> {
 /** The badge shows the backend the worker's tfjs really uses (answered by the probe at page load): WebGPU. */
 export async function expectWebGpu(page: Page): Promise<void> {
   const badge = page.getByTestId('backend');
-  await expect(badge).toHaveAttribute('data-backend', 'webgpu', { timeout: 60_000 });
+  await expect(badge).toHaveAttribute('data-backend', 'webgpu', { timeout: 90_000 });
   await expect(badge).toContainText('WebGPU');
 }
 
@@ -64,6 +65,36 @@ export async function attrNumber(page: Page, testId: string, attr: string): Prom
 /** The status of the run the worker holds (RunBar's data-status). */
 export function runStatus(page: Page): Promise<string | null> {
   return page.getByTestId('run-status').getAttribute('data-status');
+}
+
+/** Waits, on progress and not on the clock, until the run the worker holds reaches `status` (see progress.ts). */
+export async function untilStatus(page: Page, status: string, what = `run ${status}`): Promise<number> {
+  return waitForProgress(page, async () => (await runStatus(page)) === status, { what });
+}
+
+/** Waits, on progress, until a data-* number on a test id reaches `min`. */
+export async function untilAttrAtLeast(page: Page, testId: string, attr: string, min: number, what = `${testId} ${attr} >= ${min}`): Promise<number> {
+  return waitForProgress(page, async () => (await page.getByTestId(testId).count()) > 0 && (await attrNumber(page, testId, attr)) >= min, { what });
+}
+
+/**
+ * Types a value into a labelled number field and leaves it (Tab), then checks that it took: the field keeps only a
+ * value the store accepted (a refused one reverts on blur), so a value outside the field's range fails here, by name.
+ */
+export async function setNumber(page: Page, label: string, value: number | string): Promise<void> {
+  const field = page.getByRole('spinbutton', { name: label, exact: true });
+  await field.fill(String(value));
+  await field.press('Tab');
+  await expect(field, `${label} should keep ${value} (a refused value reverts)`).toHaveValue(String(value));
+  await expect(field).not.toHaveAttribute('aria-invalid', 'true');
+}
+
+/** Presses a key on a labelled slider `times` times and checks the value it shows afterwards. */
+export async function pressSlider(page: Page, label: string, key: string, times: number, expected: string): Promise<void> {
+  const slider = page.getByRole('slider', { name: label });
+  await slider.focus();
+  for (let i = 0; i < times; i++) await page.keyboard.press(key);
+  await expect(slider, `${label} after ${times} x ${key}`).toHaveAttribute('aria-valuetext', expected);
 }
 
 /** Every experiment control the share link carries, read as the user sees it. */

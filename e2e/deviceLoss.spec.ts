@@ -2,7 +2,7 @@
 // tfjs's engine global inside the worker, no test hook in the app), and the app must say so, keep the run's points,
 // and train the next run on a fresh device.
 import { expect, test, type Worker } from '@playwright/test';
-import { TINY, attrNumber, expectWebGpu, hashOf, openApp, runStatus } from './appHelpers';
+import { TINY, attrNumber, expectWebGpu, hashOf, openApp, runStatus, setNumber, untilAttrAtLeast, untilStatus } from './appHelpers';
 
 /** Destroys the WebGPU device of the tfjs backend in the worker's scope (GPUDevice.destroy() resolves device.lost). */
 async function destroyDevice(worker: Worker): Promise<string> {
@@ -16,12 +16,11 @@ async function destroyDevice(worker: Worker): Promise<string> {
 }
 
 test('a lost WebGPU device ends the run with a clear error, keeps its points, and the next run trains again', async ({ page }) => {
-  test.setTimeout(240_000);
   // Long enough to be mid-training when the device goes: 40 steps, evaluated every 4.
   const app = await openApp(page, hashOf({ ...TINY, trainSubset: 320 }));
   await expectWebGpu(page);
   await page.getByRole('button', { name: /Start/ }).click();
-  await expect.poll(() => attrNumber(page, 'chart-accuracy', 'data-points-fused'), { timeout: 150_000 }).toBeGreaterThanOrEqual(1);
+  await untilAttrAtLeast(page, 'chart-accuracy', 'data-points-fused', 1, 'first evaluation of the 40-step run');
   expect(await runStatus(page)).toBe('student');
   const lossPoints = await attrNumber(page, 'chart-loss', 'data-points-total');
   expect(lossPoints).toBeGreaterThan(0);
@@ -33,7 +32,7 @@ test('a lost WebGPU device ends the run with a clear error, keeps its points, an
   }
   expect(outcome).toBe('destroyed');
 
-  await expect.poll(() => runStatus(page), { timeout: 60_000 }).toBe('error');
+  await untilStatus(page, 'error', 'device-lost error after destroy()');
   const notice = page.getByTestId('worker-error');
   await expect(notice).toHaveAttribute('data-code', 'device-lost');
   await expect(notice).toContainText('the WebGPU device was lost');
@@ -44,10 +43,11 @@ test('a lost WebGPU device ends the run with a clear error, keeps its points, an
 
   // The next run selects a fresh device and trains to the end.
   await page.getByTestId('worker-error').getByRole('button', { name: 'Dismiss' }).click();
-  await page.getByRole('spinbutton', { name: 'Training images per epoch', exact: true }).fill('32');
-  await page.getByRole('spinbutton', { name: 'Training images per epoch', exact: true }).press('Enter');
+  // 64 images (the field's minimum) = 8 steps; setNumber checks the field kept it.
+  await setNumber(page, 'Training images per epoch', 64);
   await page.getByRole('button', { name: /Start/ }).click();
-  await expect.poll(() => runStatus(page), { timeout: 150_000 }).toBe('done');
+  await untilStatus(page, 'done', 'second run (fresh device) done');
+  await expect(page.getByTestId('run-row').nth(1).getByRole('cell', { name: '8 / 8' })).toBeVisible();
   await expect(page.getByTestId('run-row')).toHaveCount(2);
   await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgpu');
   // The console carries the lost device's own messages (Dawn/tfjs), and nothing else.

@@ -31,7 +31,7 @@ const TINY = withDefaults({
  * The test-split pass is capped to the first 32 images (the same batch shape as the subset, so no new shaders):
  * all 10k take ~20 min on SwiftShader (measured ~117 ms/image at batch 256).
  */
-const RUN_OPTS: HarnessRunOptions = { sample: true, timeoutMs: 150_000, options: { testLimit: 32 } };
+const RUN_OPTS: HarnessRunOptions = { sample: true, options: { testLimit: 32 } };
 
 async function openHarness(page: Page, baseURL = ''): Promise<void> {
   await page.goto(`${baseURL}e2e-harness.html`);
@@ -51,7 +51,7 @@ function checkTinyRun(result: HarnessRunResult): BackendReport {
   const errors = byType(messages, 'error');
   expect(errors, JSON.stringify(errors)).toEqual([]);
   expect(result.crashed).toBeNull();
-  expect(result.timedOut).toBe(false);
+  expect(result.timedOut, 'the harness gave up waiting on the run').toBeNull();
   expect(byType(messages, 'status').at(-1)!.status).toBe('done');
 
   const points: MetricsPoint[] = byType(messages, 'metrics').flatMap((m) => m.points).filter((p) => p.phase === 'student');
@@ -87,7 +87,6 @@ function checkTinyRun(result: HarnessRunResult): BackendReport {
 }
 
 test('the worker trains a tiny DeiT on WebGPU (SwiftShader) with finite losses', async ({ page }) => {
-  test.setTimeout(180_000);
   await openHarness(page);
   const report = checkTinyRun(await runTiny(page));
   expect(report.backend).toBe('webgpu');
@@ -98,7 +97,6 @@ test('the worker trains a tiny DeiT on WebGPU (SwiftShader) with finite losses',
 });
 
 test('without --enable-unsafe-webgpu the worker reports the fallback backend and why, and trains on it', async ({ baseURL }) => {
-  test.setTimeout(120_000);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: BASE_FLAGS });
   try {
     const page = await browser.newPage();
@@ -116,7 +114,6 @@ test('without --enable-unsafe-webgpu the worker reports the fallback backend and
 });
 
 test('a forced wasm backend loads its binaries from the build (setWasmPaths) and trains the tiny run', async ({ page }) => {
-  test.setTimeout(120_000);
   await openHarness(page);
   const result = await page.evaluate(([c, o]) => (window as unknown as HarnessWindow).__harness.run(c, o), [{ ...TINY, backend: 'wasm' }, RUN_OPTS] as const);
   const report = checkTinyRun(result);

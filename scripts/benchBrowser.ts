@@ -4,19 +4,16 @@ import { chromium, type Browser } from '@playwright/test';
 import type { BenchResult } from '../src/engine/benchmark';
 import type { HarnessBenchmarkRequest, HarnessBenchmarkResult } from '../src/workers/harness';
 import type { BackendReport } from '../src/workers/protocol';
-import { BASE_FLAGS, CHROMIUM } from '../playwright.config';
+import { BASE_FLAGS, CHROMIUM, COMPAT_FLAGS, WEBGPU_FLAGS } from '../playwright.config';
 
 export type GpuMode = 'swiftshader' | 'compat' | 'hardware';
 
 /** Chromium flags per GPU mode (shared/WEBGPU-NOTES.md has the measurements behind the software ones). */
 export const GPU_FLAGS: Record<GpuMode, string[]> = {
   // Dawn on SwiftShader (Vulkan on the CPU); disable_workgroup_init: ~1.5-2x with identical losses.
-  swiftshader: ['--enable-unsafe-webgpu', '--enable-dawn-features=disable_workgroup_init'],
+  swiftshader: WEBGPU_FLAGS,
   // WebGPU compatibility mode on OpenGL ES (ANGLE -> EGL -> Mesa llvmpipe): 7-16x faster than SwiftShader here.
-  compat: [
-    '--enable-unsafe-webgpu', '--ignore-gpu-blocklist', '--use-gl=angle', '--use-angle=gl-egl',
-    '--use-webgpu-adapter=opengles', '--force-webgpu-compat', '--enable-dawn-features=disable_workgroup_init',
-  ],
+  compat: COMPAT_FLAGS,
   // A real GPU: no software adapter forced.
   hardware: ['--enable-unsafe-webgpu', '--ignore-gpu-blocklist', '--enable-features=Vulkan'],
 };

@@ -2,6 +2,7 @@
 // outDir, so a benchmark never rewrites dist/ under an e2e run that is serving it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +74,10 @@ export interface Server {
 
 /** Starts vite preview on BENCH_DIST and waits until it answers. */
 export async function serveApp(root: string, timeoutMs = 30_000): Promise<Server> {
+  // Without a build the preview server answers 404 to everything: say so instead of waiting for it.
+  if (!existsSync(join(BENCH_DIST, 'e2e-harness.html'))) {
+    throw new BenchError(`no benchmark build of this checkout in ${BENCH_DIST}: run without --no-build once (it builds there)`);
+  }
   const port = await freePort();
   const child = spawn('npx', ['vite', 'preview', '--outDir', BENCH_DIST, '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
     cwd: root,

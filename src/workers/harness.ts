@@ -7,8 +7,13 @@ import { TrainingClient } from './client';
 import { PROTOCOL_VERSION, type BackendReport, type FromWorker, type RunOptions, type ToWorker } from './protocol';
 
 export interface HarnessRunOptions {
-  /** Gives up (and stops the run) after this long. */
-  timeoutMs?: number;
+  /**
+   * Gives up (and stops the run) when no message of the run arrived for this long: progress, not a budget, decides
+   * (a busy machine runs the same steps slower). Default 90 s.
+   */
+  stallMs?: number;
+  /** Gives up after this long whatever the progress: a ceiling far above the normal time. Default 12 min. */
+  ceilingMs?: number;
   /** Asks for an insight sample once the run is done. */
   sample?: boolean;
   /** Sent with init (e.g. a testLimit: a 10k-image test pass takes many minutes on SwiftShader). */
@@ -39,7 +44,8 @@ export interface HarnessRunResult {
   messages: FromWorker[];
   /** performance.now() when each message arrived on the main thread. */
   receivedAt: number[];
-  timedOut: boolean;
+  /** Why the harness gave up ('no message for N s', 'ceiling of N s'), or null when the run ended on its own. */
+  timedOut: string | null;
   crashed: string | null;
 }
 
@@ -74,24 +80,30 @@ function getClient(): TrainingClient {
   return client;
 }
 
-function collect(runId: string, until: (m: FromWorker) => boolean, timeoutMs: number): { done: Promise<boolean>; messages: FromWorker[]; receivedAt: number[] } {
+/**
+ * Collects the run's messages until `until` matches. Resolves with null then, or with why it gave up: no message of
+ * the run for `stallMs` (each message restarts that clock), or `ceilingMs` in all.
+ */
+function collect(runId: string, until: (m: FromWorker) => boolean, stallMs: number, ceilingMs = stallMs): { done: Promise<string | null>; messages: FromWorker[]; receivedAt: number[] } {
   const messages: FromWorker[] = [];
   const receivedAt: number[] = [];
   const c = getClient();
-  const done = new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => {
+  const done = new Promise<string | null>((resolve) => {
+    const finish = (why: string | null) => {
+      clearTimeout(stall);
+      clearTimeout(ceiling);
       off();
-      resolve(true);
-    }, timeoutMs);
+      resolve(why);
+    };
+    const ceiling = setTimeout(() => finish(`ceiling of ${ceilingMs / 1000} s`), ceilingMs);
+    let stall = setTimeout(() => finish(`no message for ${stallMs / 1000} s`), stallMs);
     const off = c.onAny((m) => {
       if (!('runId' in m) || (m.runId !== runId && !(m.type === 'error' && m.runId === ''))) return;
       messages.push(m);
       receivedAt.push(performance.now());
-      if (until(m)) {
-        clearTimeout(timer);
-        off();
-        resolve(false);
-      }
+      if (until(m)) return finish(null);
+      clearTimeout(stall);
+      stall = setTimeout(() => finish(`no message for ${stallMs / 1000} s`), stallMs);
     });
   });
   return { done, messages, receivedAt };
@@ -110,7 +122,7 @@ window.__harness = {
     const runId = `harness-${++runs}`;
     const c = getClient();
     const ended = (m: FromWorker) => m.type === 'status' && (m.status === 'done' || m.status === 'error');
-    const { done, messages, receivedAt } = collect(runId, (m) => ended(m) || (m.type === 'error' && m.code === 'backend-init'), opts.timeoutMs ?? 170_000);
+    const { done, messages, receivedAt } = collect(runId, (m) => ended(m) || (m.type === 'error' && m.code === 'backend-init'), opts.stallMs ?? 90_000, opts.ceilingMs ?? 12 * 60_000);
     const offReady = c.on('ready', (m) => {
       if (m.runId === runId) c.send({ type: 'start' });
     });
@@ -119,7 +131,7 @@ window.__harness = {
     offReady();
     if (timedOut) c.send({ type: 'stop' });
     else if (opts.sample && messages.some((m) => m.type === 'status' && m.status === 'done')) {
-      const s = collect(runId, (m) => m.type === 'sample' || m.type === 'error', 60_000);
+      const s = collect(runId, (m) => m.type === 'sample' || m.type === 'error', opts.stallMs ?? 90_000);
       c.send({ type: 'requestSample', index: 0 });
       await s.done;
       messages.push(...s.messages);
