@@ -234,38 +234,63 @@ export function studentMacs(arch: StudentArch, data: Pick<DatasetInfo, 'imageSiz
   return patch + arch.depth * block + 2 * d * data.numClasses;
 }
 
+/** Hyperparameters the user may change while a run trains; they apply from the next step on. */
+export const LIVE_KEYS = ['distillation', 'tau', 'alpha', 'lr', 'evalInterval'] as const satisfies readonly (keyof TrainConfig)[];
+export type LiveKey = (typeof LIVE_KEYS)[number];
+export type LiveParams = Pick<TrainConfig, LiveKey>;
+
+/** The live part of a config, under the same names. */
+export function liveOf(c: TrainConfig): LiveParams {
+  return { distillation: c.distillation, tau: c.tau, alpha: c.alpha, lr: c.lr, evalInterval: c.evalInterval };
+}
+
+/**
+ * The one per-field check: why `value` is not a valid `field` (type, range, integrality, enum membership), or null.
+ * The reason reads after the value ("is outside [0, 1]"); fieldError and the share codec put the value in front.
+ * Every validator (validateConfig, the share codec, the worker's live patches and sample temperature) uses it.
+ */
+export function checkField(field: keyof TrainConfig, value: unknown): string | null {
+  if (Object.hasOwn(NUMERIC_RANGES, field)) {
+    const r = NUMERIC_RANGES[field as NumericKey];
+    if (typeof value !== 'number' || !Number.isFinite(value)) return 'must be a finite number';
+    if (value < r.min || value > r.max) return `is outside [${r.min}, ${r.max}]`;
+    if (r.integer && !Number.isInteger(value)) return 'must be an integer';
+    return null;
+  }
+  if (Object.hasOwn(ENUM_VALUES, field)) {
+    const values = ENUM_VALUES[field as keyof typeof ENUM_VALUES] as readonly string[];
+    return typeof value === 'string' && values.includes(value) ? null : `is not one of ${values.join(', ')}`;
+  }
+  if ((BOOLEAN_KEYS as readonly string[]).includes(field)) return typeof value === 'boolean' ? null : 'must be true or false';
+  return 'is not a config field';
+}
+
+/** checkField as a sentence naming the field, with the value when it is a number: "lr=0 is outside [0.00001, 1]". */
+export function fieldError(field: keyof TrainConfig, value: unknown): string | null {
+  const reason = checkField(field, value);
+  if (reason === null) return null;
+  return typeof value === 'number' && Number.isFinite(value) ? `${field}=${value} ${reason}` : `${field} ${reason}`;
+}
+
 export interface ConfigError {
   field: keyof TrainConfig | 'config';
   message: string;
 }
 
-/** Checks every field's type and range; returns all problems (empty when valid). */
+/** Checks every field's type and range (checkField) and the cross-field rules; returns all problems (empty when valid). */
 export function validateConfig(c: unknown): ConfigError[] {
   const errors: ConfigError[] = [];
   if (typeof c !== 'object' || c === null) return [{ field: 'config', message: 'config must be an object' }];
   const o = c as Record<string, unknown>;
   for (const key of Object.keys(DEFAULT_CONFIG) as (keyof TrainConfig)[]) {
     if (!(key in o)) errors.push({ field: key, message: `missing field "${key}"` });
+    else {
+      const message = fieldError(key, o[key]);
+      if (message) errors.push({ field: key, message });
+    }
   }
   for (const key of Object.keys(o)) {
     if (!(key in DEFAULT_CONFIG)) errors.push({ field: 'config', message: `unknown field "${key}"` });
-  }
-  for (const [key, r] of Object.entries(NUMERIC_RANGES) as [NumericKey, (typeof NUMERIC_RANGES)[NumericKey]][]) {
-    const v = o[key];
-    if (!(key in o)) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v)) errors.push({ field: key, message: `${key} must be a finite number` });
-    else if (v < r.min || v > r.max) errors.push({ field: key, message: `${key}=${v} is outside [${r.min}, ${r.max}]` });
-    else if (r.integer && !Number.isInteger(v)) errors.push({ field: key, message: `${key}=${v} must be an integer` });
-  }
-  for (const [key, values] of Object.entries(ENUM_VALUES) as [keyof typeof ENUM_VALUES, readonly string[]][]) {
-    if (!(key in o)) continue;
-    const v = o[key];
-    if (typeof v !== 'string' || !values.includes(v)) {
-      errors.push({ field: key, message: `${key} must be one of ${values.join(', ')}` });
-    }
-  }
-  for (const key of BOOLEAN_KEYS) {
-    if (key in o && typeof o[key] !== 'boolean') errors.push({ field: key, message: `${key} must be true or false` });
   }
   if (errors.length === 0) {
     const t = o as unknown as TrainConfig;

@@ -91,8 +91,8 @@ export async function evaluate(
       const b = y.shape[0];
       const forward = () => teacherForward(teacher!, x, convImpl);
       const tLogits = !teacher ? null : cache ? cache.logits(split, batch, forward) : forward();
-      const type = teacher ? lossOpts.type : 'none';
-      const parts = distillationLoss(out.cls, out.dist, tLogits ?? tf.zerosLike(out.dist), y, { ...lossOpts, type });
+      const distillation = teacher ? lossOpts.distillation : 'none';
+      const parts = distillationLoss(out.cls, out.dist, tLogits ?? tf.zerosLike(out.dist), y, { ...lossOpts, distillation });
       const zero = tf.scalar(0);
       const row = tf.stack([
         correct(out.cls, y),

@@ -373,7 +373,7 @@ describe('gradients of the distillation loss', () => {
   });
 
   const lossFn = (type: Distillation) => () =>
-    distillationLoss(...((o) => [o.cls, o.dist] as const)(studentForward(model, x)), teacherLogits, y, { type, alpha: 0.4, tau: 2 }).total;
+    distillationLoss(...((o) => [o.cls, o.dist] as const)(studentForward(model, x)), teacherLogits, y, { distillation: type, alpha: 0.4, tau: 2 }).total;
 
   function lossAt(type: Distillation): number {
     return tf.tidy(() => lossFn(type)().dataSync()[0]!);
@@ -450,7 +450,7 @@ describe('gradients of the distillation loss', () => {
       const all = { ...model.params, ...teacher.params };
       const { value, grads } = tf.variableGrads(() => {
         const o = studentForward(model, x);
-        return distillationLoss(o.cls, o.dist, teacherForward(teacher, x, 'im2col'), y, { type, alpha: 0.7, tau: 2 }).total;
+        return distillationLoss(o.cls, o.dist, teacherForward(teacher, x, 'im2col'), y, { distillation: type, alpha: 0.7, tau: 2 }).total;
       }, Object.values(all));
       for (const v of Object.values(teacher.params)) {
         const g = grads[v.name];

@@ -1,6 +1,6 @@
 // A run as the UI keeps it: its config, live parameters, every metric and eval point, markers and progress;
 // plus the pure helpers that label, colour and summarise runs. No React, no worker.
-import type { TrainConfig } from '../../engine/config';
+import { liveOf, type TrainConfig } from '../../engine/config';
 import type {
   ErrorCode, EvalPoint, LiveParams, MetricsPoint, Phase, RunStatus, Sample, TeacherInfo,
 } from '../../workers/protocol';
@@ -63,10 +63,6 @@ export interface Run {
   createdAt: number;
   startedAt: number | null;
   endedAt: number | null;
-}
-
-export function liveOf(c: TrainConfig): LiveParams {
-  return { distillation: c.distillation, tau: c.tau, alpha: c.alpha, lr: c.lr, evalInterval: c.evalInterval };
 }
 
 export function newRun(id: string, number: number, config: TrainConfig, origin: RunOrigin, now: number): Run {
