@@ -82,6 +82,11 @@ export const DATASETS: Record<DatasetName, DatasetInfo> = {
 export interface TrainConfig {
   dataset: DatasetName;
   student: StudentPreset;
+  /**
+   * Whether the student has DeiT's distillation token (and `headDist`). Off: tokens [cls, patches], one head, and the
+   * distillation term applies to the class head itself (the paper's "usual distillation" rows of Table 3).
+   */
+  distToken: boolean;
   teacher: TeacherSource;
   /** Epochs over the training subset when the teacher is trained in the page. */
   teacherEpochs: number;
@@ -129,6 +134,7 @@ export interface TrainConfig {
 export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
   dataset: 'fashion-mnist',
   student: 'deit-micro',
+  distToken: true,
   teacher: 'pretrained',
   teacherEpochs: 2,
   distillation: 'hard',
@@ -197,7 +203,7 @@ export const ENUM_VALUES = {
   backend: ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'],
 } as const satisfies Partial<Record<keyof TrainConfig, readonly string[]>>;
 
-export const BOOLEAN_KEYS = ['augment', 'hflip', 'precomputeTeacher'] as const satisfies readonly (keyof TrainConfig)[];
+export const BOOLEAN_KEYS = ['distToken', 'augment', 'hflip', 'precomputeTeacher'] as const satisfies readonly (keyof TrainConfig)[];
 
 /** Steps per epoch and in total, derived rather than stored. */
 export function stepsPerEpoch(c: Pick<TrainConfig, 'trainSubset' | 'batchSize'>): number {
@@ -208,30 +214,37 @@ export function totalSteps(c: Pick<TrainConfig, 'trainSubset' | 'batchSize' | 'e
   return stepsPerEpoch(c) * c.epochs;
 }
 
-/** Number of patches plus the class and distillation tokens. */
-export function numTokens(arch: StudentArch, imageSize: number): number {
-  return (imageSize / arch.patchSize) ** 2 + 2;
+/** The student's extra tokens: the class token, and the distillation token when it has one. */
+export function extraTokens(distToken: boolean): number {
+  return distToken ? 2 : 1;
 }
 
+/** Number of patches plus the class token and (when present) the distillation token. */
+export function numTokens(arch: StudentArch, imageSize: number, distToken = true): number {
+  return (imageSize / arch.patchSize) ** 2 + extraTokens(distToken);
+}
+
+type DataShape = Pick<DatasetInfo, 'imageSize' | 'channels' | 'numClasses'>;
+
 /** Trainable parameters of a DeiT student, in closed form (the model test checks it against the built model). */
-export function studentParamCount(arch: StudentArch, data: Pick<DatasetInfo, 'imageSize' | 'channels' | 'numClasses'>): number {
+export function studentParamCount(arch: StudentArch, data: DataShape, distToken = true): number {
   const d = arch.embedDim;
   const hidden = d * arch.mlpRatio;
   const patch = arch.patchSize * arch.patchSize * data.channels * d + d;
-  const tokens = 2 * d + numTokens(arch, data.imageSize) * d;
+  const tokens = extraTokens(distToken) * d + numTokens(arch, data.imageSize, distToken) * d; // tokens + position embedding
   const block = 2 * d + (d * 3 * d + 3 * d) + (d * d + d) + 2 * d + (d * hidden + hidden) + (hidden * d + d);
-  const heads = 2 * (d * data.numClasses + data.numClasses);
+  const heads = extraTokens(distToken) * (d * data.numClasses + data.numClasses);
   return patch + tokens + arch.depth * block + 2 * d + heads;
 }
 
 /** Multiply-accumulates of one student forward pass per image (matmuls only), for the cost hint. */
-export function studentMacs(arch: StudentArch, data: Pick<DatasetInfo, 'imageSize' | 'channels' | 'numClasses'>): number {
+export function studentMacs(arch: StudentArch, data: DataShape, distToken = true): number {
   const d = arch.embedDim;
-  const t = numTokens(arch, data.imageSize);
-  const n = t - 2;
+  const t = numTokens(arch, data.imageSize, distToken);
+  const n = t - extraTokens(distToken);
   const patch = n * arch.patchSize * arch.patchSize * data.channels * d;
   const block = t * d * 3 * d + 2 * t * t * d + t * d * d + 2 * t * d * d * arch.mlpRatio;
-  return patch + arch.depth * block + 2 * d * data.numClasses;
+  return patch + arch.depth * block + extraTokens(distToken) * d * data.numClasses;
 }
 
 /** Hyperparameters the user may change while a run trains; they apply from the next step on. */

@@ -39,7 +39,7 @@ function logitsOf(split: Split, student: StudentModel, teacher: TeacherModel | n
     const o = studentForward(student, x);
     out = {
       cls: o.cls.arraySync(),
-      dist: o.dist.arraySync(),
+      dist: o.dist!.arraySync(),
       teacher: teacher ? teacherForward(teacher, x, 'im2col').arraySync() : null,
     };
   });

@@ -622,6 +622,45 @@ describe('distillationLoss gradients', () => {
   });
 });
 
+describe('distillation into the class head (a student without the distillation token)', () => {
+  // The paper's "usual distillation" rows: the same distillationLoss, called with the class logits in both places.
+  const cases = [
+    ...TAUS.map((tau) => ({ distillation: 'soft' as const, tau, alpha: 0.1 })),
+    { distillation: 'soft' as const, tau: 3, alpha: 0.5 },
+    { distillation: 'hard' as const, tau: 3, alpha: 0.5 },
+    { distillation: 'hard' as const, tau: 1, alpha: 0.9 },
+  ];
+
+  it.each(cases)('$distillation tau=$tau alpha=$alpha: (1-alpha) CE(cls, y) + alpha * term(cls, teacher)', async (opts) => {
+    const rng = makeRng(300 + opts.tau * 10 + opts.alpha * 100);
+    for (const [B, C, scale] of [[1, 2, 3], [5, 10, 10], [8, 4, 30]] as const) {
+      const cls = randMat(rng, B, C, scale);
+      const teacher = randMat(rng, B, C, scale);
+      const labels = randLabels(rng, B, C);
+      // Written out for the class head alone, independently of refLoss's argument order.
+      const base = refCrossEntropy(cls, labels);
+      const distill = opts.distillation === 'soft' ? refSoftDistill(cls, teacher, opts.tau) : refCrossEntropy(cls, teacher.map(argmaxRow));
+      const expected = { total: (1 - opts.alpha) * base + opts.alpha * distill, base, distill };
+      const got = await evalLoss(cls, cls, teacher, labels, opts);
+      expectLossClose(got, expected, `B=${B} C=${C}`);
+      expectLossClose(got, refLoss(cls, cls, teacher, labels, opts), `refLoss B=${B} C=${C}`);
+    }
+  });
+
+  it.each(cases)('$distillation tau=$tau alpha=$alpha: the gradient sums both uses of the class logits', async (opts) => {
+    const rng = makeRng(400 + opts.tau);
+    const cls = randMat(rng, 3, 5, 3);
+    const teacher = randMat(rng, 3, 5, 3);
+    const labels = randLabels(rng, 3, 5);
+    const t = tf.tensor2d(teacher);
+    const y = tf.tensor1d(labels, 'int32');
+    const g = tf.grad((c: tf.Tensor) => distillationLoss(c as tf.Tensor2D, c as tf.Tensor2D, t, y, opts).total)(tf.tensor2d(cls));
+    const fd = fdGrad((m) => refLoss(m, m, teacher, labels, opts).total, cls);
+    expectMatClose(await matValue(g), fd, 'd total / d cls', 1e-3, 1e-5);
+    tf.dispose([t, y, g]);
+  });
+});
+
 describe('distillationLoss memory', () => {
   function inputs(seed: number): [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D] {
     const rng = makeRng(seed);

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { crossEntropy, distillationLoss, type DistillationOptions } from './losses';
 import type { Params } from './nn';
 import { AdamW, clipByGlobalNorm } from './optimizer';
-import { studentForward, type StudentModel } from './student';
+import { distillTarget, studentForward, type StudentModel } from './student';
 import { teacherForward, type ConvImpl, type TeacherModel } from './teacher';
 
 /** Loss parts of one step as device scalars: read them back only at log points (`await t.data()`). */
@@ -76,8 +76,8 @@ export function studentStep(
   return tf.tidy(() => {
     const { loss, extras, grads } = gradsOf(student.params, () => {
       const out = studentForward(student, x);
-      const teacher = teacherLogits ?? tf.zerosLike(out.dist);
-      const parts = distillationLoss(out.cls, out.dist, teacher, y, opts);
+      const teacher = teacherLogits ?? tf.zerosLike(out.cls);
+      const parts = distillationLoss(out.cls, distillTarget(out), teacher, y, opts);
       return { loss: parts.total, extras: { base: parts.base, distill: parts.distill } };
     });
     const gradNorm = applyUpdate(optimizer, grads, opts.lr, opts.clipNorm, opts.dryRun);

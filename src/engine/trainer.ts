@@ -125,7 +125,7 @@ export class StudentTrainer extends Run {
   /** `convImpl` is for the frozen teacher's forward only (no conv gradients needed): 'native' is right everywhere. */
   constructor(cfg: TrainConfig, data: Dataset, readonly teacher: TeacherModel | null, readonly convImpl: ConvImpl = 'native') {
     super(cfg, data, stepsPerEpoch(cfg) * cfg.epochs, 'student-augment');
-    this.student = createStudent(STUDENT_PRESETS[cfg.student], DATASETS[cfg.dataset], deriveSeed(cfg.seed, 'student-init'));
+    this.student = createStudent(STUDENT_PRESETS[cfg.student], DATASETS[cfg.dataset], deriveSeed(cfg.seed, 'student-init'), cfg.distToken);
     this.optimizer = new AdamW(this.student.params, { weightDecay: cfg.weightDecay });
     this.live = liveOf(cfg);
   }

@@ -15,6 +15,7 @@ const URL_KEYS: { [K in keyof TrainConfig]: string } = {
   batchSize: 'batch',
   epochs: 'epochs',
   seed: 'seed',
+  distToken: 'distToken',
   dataset: 'dataset',
   teacher: 'teacher',
   teacherEpochs: 'teacherEpochs',

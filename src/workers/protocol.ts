@@ -138,6 +138,7 @@ export interface EvalPoint {
   split: 'subset' | 'test';
   count: number;
   clsAcc: number | null;
+  /** Null for the teacher and for a student without the distillation token. */
   distAcc: number | null;
   fusedAcc: number | null;
   teacherAcc: number | null;
@@ -165,14 +166,15 @@ export interface Sample {
   /** softmax(teacher / tau). */
   teacherProbs: number[] | null;
   clsProbs: number[];
-  distProbs: number[];
+  /** Null (like distAttention and tokenCosine) for a student without the distillation token. */
+  distProbs: number[] | null;
   fusedProbs: number[];
   /** Last-block attention from the class / distillation token to each patch, averaged over heads: [gridSize^2]. */
   clsAttention: number[];
-  distAttention: number[];
+  distAttention: number[] | null;
   gridSize: number;
   /** Cosine similarity of the final class and distillation token embeddings (DeiT reports ~0.06 at the input, 0.93 at the output). */
-  tokenCosine: number;
+  tokenCosine: number | null;
   step: number;
 }
 

@@ -128,7 +128,7 @@ export class RunModels {
   /** The trained student, or before training the one the trainer will start from (same seeded init). */
   student(): StudentModel {
     if (this.trainer) return this.trainer.student;
-    this.preview ??= createStudent(STUDENT_PRESETS[this.config.student], DATASETS[this.config.dataset], deriveSeed(this.config.seed, 'student-init'));
+    this.preview ??= createStudent(STUDENT_PRESETS[this.config.student], DATASETS[this.config.dataset], deriveSeed(this.config.seed, 'student-init'), this.config.distToken);
     return this.preview;
   }
 
