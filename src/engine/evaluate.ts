@@ -4,7 +4,7 @@ import type { DatasetInfo } from './config';
 import { batchesOf, makeBatch } from './data/batcher';
 import type { Split } from './data/dataset';
 import { crossEntropy, distillationLoss, type DistillationOptions } from './losses';
-import { fuseLogits, studentForward, type StudentModel } from './student';
+import { distillTarget, fuseLogits, studentForward, type StudentModel } from './student';
 import { teacherForward, type ConvImpl, type TeacherModel } from './teacher';
 
 /**
@@ -48,8 +48,11 @@ export interface EvalMetrics {
   count: number;
   /** Accuracy of `head` on the class token, in [0, 1]. */
   clsAcc: number;
-  /** Accuracy of `headDist` on the distillation token (meaningless in 'none' mode: that head gets no gradient). */
-  distAcc: number;
+  /**
+   * Accuracy of `headDist` on the distillation token (meaningless in 'none' mode: that head gets no gradient); null
+   * for a student without the distillation token.
+   */
+  distAcc: number | null;
   /** Accuracy of the mean of both heads' logits (DeiT's inference prediction). */
   fusedAcc: number;
   /** Teacher accuracy on the same images, or null without a teacher. */
@@ -91,12 +94,12 @@ export async function evaluate(
       const b = y.shape[0];
       const forward = () => teacherForward(teacher!, x, convImpl);
       const tLogits = !teacher ? null : cache ? cache.logits(split, batch, forward) : forward();
-      const type = teacher ? lossOpts.type : 'none';
-      const parts = distillationLoss(out.cls, out.dist, tLogits ?? tf.zerosLike(out.dist), y, { ...lossOpts, type });
+      const distillation = teacher ? lossOpts.distillation : 'none';
+      const parts = distillationLoss(out.cls, distillTarget(out), tLogits ?? tf.zerosLike(out.cls), y, { ...lossOpts, distillation });
       const zero = tf.scalar(0);
       const row = tf.stack([
         correct(out.cls, y),
-        correct(out.dist, y),
+        out.dist ? correct(out.dist, y) : zero,
         correct(fused, y),
         tLogits ? correct(tLogits, y) : zero,
         tLogits ? tf.sum(tf.cast(tf.equal(tf.argMax(fused, -1), tf.argMax(tLogits, -1)), 'float32')) : zero,
@@ -116,7 +119,7 @@ export async function evaluate(
   return {
     count: n,
     clsAcc: at(0),
-    distAcc: at(1),
+    distAcc: student.distToken ? at(1) : null,
     fusedAcc: at(2),
     teacherAcc: teacher ? at(3) : null,
     teacherAgreement: teacher ? at(4) : null,

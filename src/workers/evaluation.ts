@@ -43,7 +43,7 @@ export async function evaluateStudent(
   return {
     count: n,
     clsAcc: mean((p) => p.clsAcc),
-    distAcc: mean((p) => p.distAcc),
+    distAcc: student.distToken ? mean((p) => p.distAcc ?? 0) : null,
     fusedAcc: mean((p) => p.fusedAcc),
     teacherAcc: teacher ? mean((p) => p.teacherAcc ?? 0) : null,
     teacherAgreement: teacher ? mean((p) => p.teacherAgreement ?? 0) : null,

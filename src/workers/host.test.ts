@@ -205,7 +205,7 @@ describe('TrainingHost over a MessageChannel', () => {
       expect(s.distAttention).toHaveLength(49);
       expect(s.image).toHaveLength(784);
       expect(s.imageSize).toBe(28);
-      for (const probs of [s.clsProbs, s.distProbs, s.fusedProbs, s.teacherProbs!]) {
+      for (const probs of [s.clsProbs, s.distProbs!, s.fusedProbs, s.teacherProbs!]) {
         expect(probs).toHaveLength(10);
         expect(probs.reduce((x, y) => x + y, 0)).toBeCloseTo(1, 5);
       }

@@ -1,10 +1,9 @@
 // The typed message protocol between the UI (main thread) and the training worker: discriminated unions on `type`,
 // imported by both sides; each side ends its switch with assertNever so a new message cannot go unhandled.
 import type { BenchResult } from '../engine/benchmark';
-import type { BackendChoice, StudentPreset, TrainConfig } from '../engine/config';
-import type { LiveParams } from '../engine/trainer';
+import type { BackendChoice, LiveParams, StudentPreset, TrainConfig } from '../engine/config';
 
-export type { LiveParams } from '../engine/trainer';
+export type { LiveParams } from '../engine/config';
 
 /** Bumped whenever a message shape changes; the worker refuses an `init` of another version. */
 export const PROTOCOL_VERSION = 1;
@@ -139,6 +138,7 @@ export interface EvalPoint {
   split: 'subset' | 'test';
   count: number;
   clsAcc: number | null;
+  /** Null for the teacher and for a student without the distillation token. */
   distAcc: number | null;
   fusedAcc: number | null;
   teacherAcc: number | null;
@@ -166,14 +166,15 @@ export interface Sample {
   /** softmax(teacher / tau). */
   teacherProbs: number[] | null;
   clsProbs: number[];
-  distProbs: number[];
+  /** Null (like distAttention and tokenCosine) for a student without the distillation token. */
+  distProbs: number[] | null;
   fusedProbs: number[];
   /** Last-block attention from the class / distillation token to each patch, averaged over heads: [gridSize^2]. */
   clsAttention: number[];
-  distAttention: number[];
+  distAttention: number[] | null;
   gridSize: number;
   /** Cosine similarity of the final class and distillation token embeddings (DeiT reports ~0.06 at the input, 0.93 at the output). */
-  tokenCosine: number;
+  tokenCosine: number | null;
   step: number;
 }
 

@@ -1,7 +1,7 @@
 // What a run owns: its dataset, its teacher (loaded or trained in the page), its student trainer or the untrained
 // preview student, and the evaluations over them; and the disposal of every one of their tensors.
 import { loadTeacherCheckpoint, type TeacherCheckpointMeta } from '../engine/checkpoint';
-import { DATASETS, STUDENT_PRESETS, type TrainConfig } from '../engine/config';
+import { DATASETS, STUDENT_PRESETS, type LiveParams, type TrainConfig } from '../engine/config';
 import { fixedEvalIndices } from '../engine/data/batcher';
 import type { Dataset, FetchBytes } from '../engine/data/dataset';
 import { TeacherLogitsCache } from '../engine/evaluate';
@@ -9,7 +9,7 @@ import { countParams, disposeParams } from '../engine/nn';
 import { deriveSeed } from '../engine/random';
 import { createStudent, type StudentModel } from '../engine/student';
 import { convImplFor, type TeacherModel } from '../engine/teacher';
-import { StudentTrainer, TeacherTrainer, type LiveParams } from '../engine/trainer';
+import { StudentTrainer, TeacherTrainer } from '../engine/trainer';
 import type { DatasetCache } from './datasetCache';
 import { Stopped } from './errors';
 import { evaluateStudent, evaluateTeacherChunked, studentEvalPoint, teacherEvalPoint, type EvalTarget } from './evaluation';
@@ -128,7 +128,7 @@ export class RunModels {
   /** The trained student, or before training the one the trainer will start from (same seeded init). */
   student(): StudentModel {
     if (this.trainer) return this.trainer.student;
-    this.preview ??= createStudent(STUDENT_PRESETS[this.config.student], DATASETS[this.config.dataset], deriveSeed(this.config.seed, 'student-init'));
+    this.preview ??= createStudent(STUDENT_PRESETS[this.config.student], DATASETS[this.config.dataset], deriveSeed(this.config.seed, 'student-init'), this.config.distToken);
     return this.preview;
   }
 
@@ -171,7 +171,7 @@ export class RunModels {
   /** The student (with the teacher's accuracy and agreement when there is a teacher) under the live loss settings. */
   async evaluateStudent(teacher: TeacherModel | null, live: LiveParams, split: Split, between: () => Promise<void>): Promise<EvalPoint> {
     const m = await evaluateStudent(this.student(), teacher, this.target(split, between), {
-      type: teacher ? live.distillation : 'none',
+      distillation: live.distillation,
       alpha: live.alpha,
       tau: live.tau,
       labelSmoothing: this.config.labelSmoothing,

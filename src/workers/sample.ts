@@ -1,7 +1,7 @@
 // The insight sample: one test image through the student (both heads, last-block attention, token embeddings) and
 // the teacher, packed into one tensor so the whole sample costs a single read-back.
 import * as tf from '@tensorflow/tfjs-core';
-import type { DatasetInfo } from '../engine/config';
+import { extraTokens, type DatasetInfo } from '../engine/config';
 import { makeBatch } from '../engine/data/batcher';
 import type { Split } from '../engine/data/dataset';
 import { fuseLogits, studentForwardWithInternals, type StudentModel } from '../engine/student';
@@ -22,7 +22,8 @@ export interface SampleInput {
 /**
  * Builds a Sample. Attention: the last block's softmax weights [1, H, T, T] with token order [cls, dist, patches]
  * are averaged over heads; the cls row (0) and the dist row (1) restricted to the patch columns (2..) give
- * gridSize^2 weights each (they sum to less than 1: the rest goes to the two tokens themselves).
+ * gridSize^2 weights each (they sum to less than 1: the rest goes to the two tokens themselves). Without the
+ * distillation token the order is [cls, patches], and the distillation parts of the sample are null.
  */
 export async function buildSample(s: SampleInput): Promise<Sample> {
   const { student, teacher, info } = s;
@@ -32,19 +33,23 @@ export async function buildSample(s: SampleInput): Promise<Sample> {
   const grid = student.imageSize / student.arch.patchSize;
   const n = grid * grid;
   const c = student.numClasses;
+  const extra = extraTokens(student.distToken);
   const { x, y } = makeBatch(s.split, info, [s.index]);
   let packed: tf.Tensor1D;
   try {
     packed = tf.tidy(() => {
       const out = studentForwardWithInternals(student, x);
-      const t = out.lastAttention.shape[2]; // N+2
-      if (t !== n + 2) throw new Error(`attention has ${t} tokens, expected ${n + 2}`);
+      const t = out.lastAttention.shape[2]; // N+2, or N+1 without the distillation token
+      if (t !== n + extra) throw new Error(`attention has ${t} tokens, expected ${n + extra}`);
       const att = tf.mean(out.lastAttention, 1) as tf.Tensor3D; // [1, T, T], mean over heads
-      const clsAtt = tf.slice(att, [0, 0, 2], [1, 1, n]); // [1, 1, N]
-      const distAtt = tf.slice(att, [0, 1, 2], [1, 1, n]); // [1, 1, N]
-      const dot = tf.sum(tf.mul(out.clsEmbed, out.distEmbed));
-      const cosine = tf.div(dot, tf.mul(tf.norm(out.clsEmbed), tf.norm(out.distEmbed)));
-      const parts: tf.Tensor[] = [tf.softmax(out.cls), tf.softmax(out.dist), tf.softmax(fuseLogits(out)), clsAtt, distAtt, cosine];
+      const clsAtt = tf.slice(att, [0, 0, extra], [1, 1, n]); // [1, 1, N]
+      const parts: tf.Tensor[] = [tf.softmax(out.cls), tf.softmax(fuseLogits(out)), clsAtt];
+      if (out.dist && out.distEmbed) {
+        const distAtt = tf.slice(att, [0, 1, extra], [1, 1, n]); // [1, 1, N]
+        const dot = tf.sum(tf.mul(out.clsEmbed, out.distEmbed));
+        const cosine = tf.div(dot, tf.mul(tf.norm(out.clsEmbed), tf.norm(out.distEmbed)));
+        parts.push(tf.softmax(out.dist), distAtt, cosine);
+      }
       if (teacher) {
         const logits = teacherForward(teacher, x, s.convImpl); // [1, C]
         parts.push(logits, tf.softmax(tf.div(logits, s.tau)));
@@ -59,11 +64,11 @@ export async function buildSample(s: SampleInput): Promise<Sample> {
   let at = 0;
   const take = (len: number) => Array.from(v.subarray(at, (at += len)));
   const clsProbs = take(c);
-  const distProbs = take(c);
   const fusedProbs = take(c);
   const clsAttention = take(n);
-  const distAttention = take(n);
-  const tokenCosine = take(1)[0]!;
+  const distProbs = student.distToken ? take(c) : null;
+  const distAttention = student.distToken ? take(n) : null;
+  const tokenCosine = student.distToken ? take(1)[0]! : null;
   const teacherLogits = teacher ? take(c) : null;
   const teacherProbs = teacher ? take(c) : null;
   const px = info.imageSize * info.imageSize * info.channels;
