@@ -4,6 +4,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { expectNoSeriousA11yViolations } from './a11y';
 import { TINY, attrNumber, expectWebGpu, hashOf, openApp, readControls, runStatus } from './appHelpers';
+import { waitWhileProgressing } from './progress';
 
 interface Stop {
   /** data-testid of the focused element, or its id, or its tag. */
@@ -46,7 +47,7 @@ async function tabTo(page: Page, testId: string, stops: Stop[], { backward = fal
 }
 
 test('a keyboard alone runs an experiment, with a visible focus ring at every stop', async ({ page, context, baseURL }, testInfo) => {
-  test.setTimeout(420_000);
+  test.setTimeout(900_000); // a cap only: each wait on the run fails when its progress stops
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(baseURL!).origin });
   // 8 epochs of the tiny subset, 96 steps: long enough to change τ and α live, then pause, well before it ends (more
   // epochs rather than more images: the teacher's logits are precomputed once per training image before step 1).
@@ -82,7 +83,8 @@ test('a keyboard alone runs an experiment, with a visible focus ring at every st
   // Start, then back to the sliders while the student trains: each arrow press is a live change the worker applies.
   await tabTo(page, 'start-button', stops);
   await page.keyboard.press('Enter');
-  await expect.poll(() => attrNumber(page, 'progress-student', 'data-done'), { timeout: 240_000 }).toBeGreaterThanOrEqual(2);
+  await waitWhileProgressing(page, 'student step 2', async () => (await page.getByTestId('progress-student').count()) > 0
+    && (await attrNumber(page, 'progress-student', 'data-done')) >= 2);
   await tabTo(page, 'control-alpha', stops, { backward: true });
   await page.keyboard.press('ArrowLeft');
   await expect(alpha).toHaveAttribute('aria-valuetext', '0.40');
@@ -91,7 +93,7 @@ test('a keyboard alone runs an experiment, with a visible focus ring at every st
   await expect(tau).toHaveAttribute('aria-valuetext', '5');
   // The markers come from the worker's echo of each applied patch, at the step after which it applied it.
   const markers = page.getByTestId('marker');
-  await expect.poll(() => markers.count(), { timeout: 120_000 }).toBe(2);
+  await waitWhileProgressing(page, 'two live-change markers', async () => (await markers.count()) === 2);
   await expect(markers.filter({ hasText: 'α 0.45 → 0.4' })).toHaveCount(1);
   await expect(markers.filter({ hasText: 'τ 4 → 5' })).toHaveCount(1);
   await expect(page.getByTestId('run-row')).toContainText('2 live changes');
@@ -99,7 +101,7 @@ test('a keyboard alone runs an experiment, with a visible focus ring at every st
   // Pause: the run holds its step.
   await tabTo(page, 'pause-button', stops);
   await page.keyboard.press('Enter');
-  await expect.poll(() => runStatus(page), { timeout: 120_000 }).toBe('paused');
+  await waitWhileProgressing(page, 'the pause', async () => (await runStatus(page)) === 'paused');
   const pausedAt = await attrNumber(page, 'progress-student', 'data-done');
   expect(pausedAt).toBeLessThan(96);
 

@@ -4,6 +4,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { expectNoSeriousA11yViolations } from './a11y';
 import { TINY, expectWebGpu, hashOf, openApp, runStatus, snap } from './appHelpers';
+import { waitWhileProgressing } from './progress';
 
 const PHONE = { width: 390, height: 844 };
 
@@ -26,7 +27,7 @@ async function expectNoSidewaysScroll(page: Page): Promise<void> {
 }
 
 test('at 390 px the page fits the screen, before and after a run', async ({ page }, testInfo) => {
-  test.setTimeout(300_000);
+  test.setTimeout(900_000); // a cap only: the run's wait fails when progress stops
   await page.setViewportSize(PHONE);
   // 4 steps of the tiny student, evaluated at the end: enough to fill the cards, charts and table.
   const app = await openApp(page, hashOf({ ...TINY, trainSubset: 32 }));
@@ -36,7 +37,7 @@ test('at 390 px the page fits the screen, before and after a run', async ({ page
   await expectNoSeriousA11yViolations(page, testInfo, 'phone-first-load');
 
   await page.getByTestId('start-button').click();
-  await expect.poll(() => runStatus(page), { timeout: 240_000 }).toBe('done');
+  await waitWhileProgressing(page, 'the run to finish', async () => (await runStatus(page)) === 'done');
   await expect(page.getByTestId('run-row')).toHaveCount(1);
   await expect(page.getByTestId('chart-accuracy-series').locator('li[data-part="fused"]')).toHaveAttribute('data-points', '1');
   await expectNoSidewaysScroll(page);
