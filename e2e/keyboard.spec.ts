@@ -47,7 +47,7 @@ async function tabTo(page: Page, testId: string, stops: Stop[], { backward = fal
 }
 
 test('a keyboard alone runs an experiment, with a visible focus ring at every stop', async ({ page, context, baseURL }, testInfo) => {
-  test.setTimeout(900_000); // a cap only: each wait on the run fails when its progress stops
+  test.setTimeout(1_200_000); // a cap only: each wait on the run fails when its progress stops
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(baseURL!).origin });
   // 8 epochs of the tiny subset, 96 steps: long enough to change τ and α live, then pause, well before it ends (more
   // epochs rather than more images: the teacher's logits are precomputed once per training image before step 1).

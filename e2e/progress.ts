@@ -13,9 +13,10 @@ function progressSignature(page: Page): Promise<string> {
 
 /**
  * Polls `reached` until it is true; fails if the run's status and progress counts stay the same for `stallMs`
- * (default 2 min: a shader compilation on SwiftShader under load takes tens of seconds without a progress event).
+ * (default 5 min: before the first student step, shader compilation on SwiftShader sends no progress for tens of
+ * seconds, and for minutes on a loaded 2-core machine).
  */
-export async function waitWhileProgressing(page: Page, what: string, reached: () => Promise<boolean>, stallMs = 120_000): Promise<void> {
+export async function waitWhileProgressing(page: Page, what: string, reached: () => Promise<boolean>, stallMs = 300_000): Promise<void> {
   let last = await progressSignature(page);
   let lastChange = Date.now();
   for (;;) {

@@ -27,7 +27,7 @@ async function expectNoSidewaysScroll(page: Page): Promise<void> {
 }
 
 test('at 390 px the page fits the screen, before and after a run', async ({ page }, testInfo) => {
-  test.setTimeout(900_000); // a cap only: the run's wait fails when progress stops
+  test.setTimeout(1_200_000); // a cap only: the run's wait fails when progress stops
   await page.setViewportSize(PHONE);
   // 4 steps of the tiny student, evaluated at the end: enough to fill the cards, charts and table.
   const app = await openApp(page, hashOf({ ...TINY, trainSubset: 32 }));
