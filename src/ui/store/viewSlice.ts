@@ -17,6 +17,9 @@ export interface ViewSlice {
   focusedRunId: string | null;
   /** Fields rejected from the link the page was opened with; shown until dismissed. */
   urlNotice: CodecError[];
+  /** Why runs are not (or no longer) saved in this browser; null while saving works. */
+  storageNotice: string | null;
+  setStorageNotice(message: string | null): void;
   setXAxis(mode: XAxisMode): void;
   toggleHead(head: Head): void;
   toggleLossPart(part: LossPart): void;
@@ -32,6 +35,11 @@ export const createViewSlice: SliceCreator<ViewSlice> = (set, get) => ({
   hiddenRuns: {},
   focusedRunId: null,
   urlNotice: [],
+  storageNotice: null,
+
+  setStorageNotice(message) {
+    set({ storageNotice: message });
+  },
 
   setXAxis(mode) {
     set({ xAxis: mode });
