@@ -15,6 +15,7 @@ export function RunsPanel() {
   const fromLink = useAppStore((s) => s.runOrder.filter((id) => s.runs[id]?.origin === 'link' && s.runs[id]?.status === 'queued').length);
   const seed = useAppStore((s) => s.config.seed);
   const crashed = useAppStore((s) => s.crash !== null);
+  const storage = useAppStore((s) => s.storageState);
   return (
     <section className="panel" aria-labelledby="runs-title">
       <header className="panel-head">
@@ -39,8 +40,11 @@ export function RunsPanel() {
       </header>
       <p className="panel-note">
         Sweeps use the settings on the left with seed {seed} for every run, so only the distillation differs. Queued runs train one
-        after another; every run stays here and on the charts (colour per run), saved in this browser across reloads, until you remove it.
-        {queued > 0 && <strong> {queued} queued.</strong>}
+        after another; every run stays here and on the charts (colour per run), across reloads, until you remove it.
+        {queued > 0 && <strong> {queued} queued.</strong>}{' '}
+        <span data-testid="storage-status" data-state={storage}>
+          {storage === 'saved' ? 'All runs are saved in this browser.' : storage === 'saving' ? 'Saving runs in this browser…' : 'Runs are kept in memory only.'}
+        </span>
       </p>
       {fromLink > 0 && (
         <p className="notice notice-info" data-testid="link-runs-note">

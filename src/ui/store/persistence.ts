@@ -69,8 +69,10 @@ export async function startPersistence(store: AppStore, opts: PersistenceOptions
   let timer: ReturnType<typeof setTimeout> | null = null;
   let writing: Promise<void> | null = null;
 
+  const state = (x: 'saving' | 'saved' | 'off') => store.getState().setStorageState(x);
   const stop = (message: string) => {
     enabled = false;
+    state('off');
     notice(message);
   };
   storage.onClosed((why) => stop(`Runs are no longer saved: ${why}. Reload this tab to save again; what is here stays in memory.`));
@@ -83,11 +85,15 @@ export async function startPersistence(store: AppStore, opts: PersistenceOptions
     const s = store.getState();
     const put = s.runOrder.map((id) => s.runs[id]).filter((r): r is Run => r !== undefined && saved.get(r.id) !== r);
     const remove = [...saved.keys()].filter((id) => !s.runs[id]);
-    if (put.length === 0 && remove.length === 0) return;
+    if (put.length === 0 && remove.length === 0) {
+      state('saved');
+      return;
+    }
     writing = storage.write(put, remove).then(
       () => {
         for (const r of put) saved.set(r.id, r);
         for (const id of remove) saved.delete(id);
+        if (enabled) state(timer === null ? 'saved' : 'saving');
       },
       (e: unknown) => {
         const name = (e as { name?: string }).name;
@@ -102,7 +108,11 @@ export async function startPersistence(store: AppStore, opts: PersistenceOptions
   const unsubscribe = store.subscribe((s, prev) => {
     if (!enabled || (s.runs === prev.runs && s.runOrder === prev.runOrder) || timer !== null) return;
     timer = setTimeout(() => idle(() => void flush()), delayMs);
+    state('saving');
   });
+  state('saved');
+  // The restored runs that changed on the way in (now "interrupted") are written at once.
+  void flush();
 
   return {
     flush,
