@@ -5,6 +5,7 @@ import { useActions, useAppStore } from '../hooks/useAppStore';
 import { isLive } from '../store/runModel';
 import { selectQueueLength } from '../store/selectors';
 import { SWEEP_TAUS } from '../worker/runController';
+import { RunFiles } from './RunFiles';
 import { RunsTable } from './RunsTable';
 
 export function RunsPanel() {
@@ -53,6 +54,7 @@ export function RunsPanel() {
           and backends, and live changes made during the original runs are not replayed.
         </p>
       )}
+      <RunFiles />
       <RunsTable />
     </section>
   );

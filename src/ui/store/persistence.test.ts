@@ -4,8 +4,9 @@ import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { withDefaults } from '../../engine/config';
-import { backendReport, evalPoint, metricsPoint, sample, teacherInfo } from '../testing/fakeWorker';
-import { createAppStore, type AppStore } from './appStore';
+import { backendReport, sample } from '../testing/fakeWorker';
+import { trainRun } from '../testing/sampleRuns';
+import { createAppStore } from './appStore';
 import { startPersistence, type Persistence } from './persistence';
 import { DB_VERSION, openRunStorage, type RunStorage } from './runStorage';
 
@@ -24,32 +25,14 @@ async function session(name: string, wrap: (s: RunStorage) => RunStorage = (s) =
   return { store, p };
 }
 
-/** A run that trained `steps` steps with a point per step, an eval every 4, and is left in `status`. */
-function train(store: AppStore, steps: number, status: 'student' | 'done') {
-  const s = store.getState();
-  const id = s.addRun(withDefaults({ distillation: 'soft', tau: 5 }), 'manual');
-  s.activateRun(id);
-  s.setRunBackend(id, backendReport());
-  s.setTeacher(id, teacherInfo());
-  s.setRunStatus(id, 'student', 0);
-  for (let i = 1; i <= steps; i++) {
-    s.appendMetrics(id, [metricsPoint(i)]);
-    if (i % 4 === 0) s.appendEval(id, evalPoint(i));
-  }
-  s.addMarker(id, 2, 128, { tau: 3 });
-  s.setSample(id, sample());
-  if (status === 'done') s.setRunStatus(id, 'done', steps);
-  return id;
-}
-
 const dbName = () => `test-db-${++dbCount}`;
 
 describe('persistence', () => {
   it('restores every run after a reload; a run that was training is interrupted at its last step', async () => {
     const name = dbName();
     const a = await session(name);
-    const done = train(a.store, 12, 'done');
-    const live = train(a.store, 7, 'student');
+    const done = trainRun(a.store, 12, 'done');
+    const live = trainRun(a.store, 7, 'student');
     await a.p.flush();
     const before = a.store.getState().runs;
     a.p.dispose();
@@ -71,7 +54,7 @@ describe('persistence', () => {
     const name = dbName();
     let writes = 0;
     const a = await session(name, (s) => ({ ...s, write: (put, rm) => { writes++; return s.write(put, rm); } }));
-    train(a.store, 50, 'student');
+    trainRun(a.store, 50, 'student');
     await new Promise((r) => setTimeout(r, 30));
     await a.p.flush();
     expect(writes).toBeGreaterThan(0);
@@ -83,9 +66,9 @@ describe('persistence', () => {
   it('Remove and Clear all delete from storage', async () => {
     const name = dbName();
     const a = await session(name);
-    train(a.store, 4, 'done');
-    train(a.store, 4, 'done');
-    train(a.store, 4, 'done');
+    trainRun(a.store, 4, 'done');
+    trainRun(a.store, 4, 'done');
+    trainRun(a.store, 4, 'done');
     await a.p.flush();
     a.store.getState().removeRun('run-2');
     await a.p.flush();
@@ -98,7 +81,7 @@ describe('persistence', () => {
   it('migrates a version-1 store (bare runs) to version 2 without losing a run', async () => {
     const name = dbName();
     const src = await session(dbName());
-    train(src.store, 8, 'done');
+    trainRun(src.store, 8, 'done');
     const { backend: _b, ...v1Run } = src.store.getState().runs['run-1']!; // v1 runs had no backend field
     const v1 = await openDB(name, 1, { upgrade: (db) => void db.createObjectStore('runs', { keyPath: 'id' }) });
     await v1.put('runs', { ...v1Run, id: 'run-4', number: 4 });
@@ -123,7 +106,7 @@ describe('persistence', () => {
     future.close();
     const a = await session(name);
     expect(a.store.getState().storageNotice).toMatch(/newer version of this app.*untouched.*in memory/);
-    train(a.store, 4, 'done');
+    trainRun(a.store, 4, 'done');
     await a.p.flush();
     const raw = await openDB(name);
     expect(raw.version).toBe(DB_VERSION + 5);
@@ -142,7 +125,7 @@ describe('persistence', () => {
       globalThis.indexedDB = saved;
     }
     expect(store.getState().storageNotice).toMatch(/no IndexedDB/);
-    train(store, 4, 'done');
+    trainRun(store, 4, 'done');
     expect(store.getState().runs['run-1']!.metrics).toHaveLength(4);
   });
 
@@ -157,14 +140,14 @@ describe('persistence', () => {
         return full ? Promise.reject(new DOMException('quota', 'QuotaExceededError')) : s.write(put, rm);
       },
     }));
-    train(a.store, 4, 'done');
+    trainRun(a.store, 4, 'done');
     await a.p.flush();
     full = true;
-    train(a.store, 4, 'done');
+    trainRun(a.store, 4, 'done');
     await a.p.flush();
     expect(a.store.getState().storageNotice).toMatch(/Storage is full/);
     const w = writes;
-    train(a.store, 4, 'done');
+    trainRun(a.store, 4, 'done');
     await a.p.flush();
     expect(writes).toBe(w);
     expect(a.store.getState().runOrder).toHaveLength(3);
