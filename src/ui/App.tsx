@@ -6,7 +6,7 @@ import { BackendBanner } from './components/BackendBanner';
 import { ControlPanel } from './components/ControlPanel';
 import { Intro } from './components/Intro';
 import { MetricCards } from './components/MetricCards';
-import { CrashBanner, ErrorNotices, UrlNotice } from './components/Notices';
+import { CrashBanner, ErrorNotices, StorageNotice, UrlNotice } from './components/Notices';
 import { ProgressPanel } from './components/ProgressPanel';
 import { RunBar } from './components/RunBar';
 import { RunsPanel } from './components/RunsPanel';
@@ -28,6 +28,7 @@ export function App() {
       </header>
       <div className="notices">
         <UrlNotice />
+        <StorageNotice />
         <CrashBanner />
         <BackendBanner />
         <ErrorNotices />

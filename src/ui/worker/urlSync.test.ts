@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_CONFIG } from '../../engine/config';
 import { parse } from '../shareCodec';
 import { createAppStore } from '../store/appStore';
+import { newRun } from '../store/runModel';
 import { shareLink, startUrlSync, type UrlEnv } from './urlSync';
 
 function fakeEnv(hash: string) {
@@ -30,6 +31,16 @@ function fakeEnv(hash: string) {
 describe('url sync', () => {
   beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }));
   afterEach(() => vi.useRealTimers());
+
+  it('after a reload, queues only the link\'s runs that storage did not restore', () => {
+    const store = createAppStore();
+    const restored = newRun('run-1', 1, { ...DEFAULT_CONFIG, distillation: 'none' }, 'manual', 0);
+    store.getState().restoreRuns([{ ...restored, status: 'done' }]);
+    const { env } = fakeEnv('#runs=none,soft');
+    startUrlSync(store, env);
+    const s = store.getState();
+    expect(s.runOrder.map((id) => `${s.runs[id]!.config.distillation}:${s.runs[id]!.status}`)).toEqual(['none:done', 'soft:queued']);
+  });
 
   it('restores the controls and queues the runs of a link, reporting bad fields', () => {
     const store = createAppStore();

@@ -39,6 +39,17 @@ export function shareLink(s: Pick<AppState, 'config' | 'runs' | 'runOrder'>, hre
   return `${base}#${currentHash(s)}`;
 }
 
+/** The link's runs that the session does not already have (same full config), each matched at most once. */
+function runsNotInSession(store: AppStore, runs: readonly TrainConfig[]): TrainConfig[] {
+  const have = sessionRunConfigs(store.getState()).map((c) => format({ config: c }));
+  return runs.filter((c) => {
+    const i = have.indexOf(format({ config: c }));
+    if (i < 0) return true;
+    have.splice(i, 1);
+    return false;
+  });
+}
+
 export interface UrlSync {
   /** What the page was opened with (the caller starts training when `autostart` is set). */
   initial: ParseResult;
@@ -51,8 +62,9 @@ export function startUrlSync(store: AppStore, env: UrlEnv, opts: { throttleMs?: 
   const throttleMs = opts.throttleMs ?? 200;
   const initialHash = env.getHash();
   const initial = parse(initialHash);
-  // An empty hash is a fresh visit, not a link: nothing to restore, nothing to report.
-  if (initialHash.replace(/^#/, '') !== '') store.getState().applyShareLink(initial);
+  // An empty hash is a fresh visit, not a link: nothing to restore, nothing to report. After a reload the hash lists
+  // the runs restored from storage: only runs the session does not already have are queued.
+  if (initialHash.replace(/^#/, '') !== '') store.getState().applyShareLink({ ...initial, runs: runsNotInSession(store, initial.runs) });
 
   let timer: ReturnType<typeof setTimeout> | null = null;
   const write = () => {
@@ -74,14 +86,7 @@ export function startUrlSync(store: AppStore, env: UrlEnv, opts: { throttleMs?: 
       const run = st.runs[id];
       if (run && run.status === 'queued' && run.origin === 'link') st.removeRun(id);
     }
-    const have = sessionRunConfigs(store.getState()).map((c) => format({ config: c }));
-    const missing = link.runs.filter((c) => {
-      const i = have.indexOf(format({ config: c }));
-      if (i < 0) return true;
-      have.splice(i, 1);
-      return false;
-    });
-    store.getState().applyShareLink({ ...link, runs: missing });
+    store.getState().applyShareLink({ ...link, runs: runsNotInSession(store, link.runs) });
   });
 
   return {
