@@ -2,9 +2,7 @@
 // the store. Strict objects (no unknown keys), finite numbers in stated ranges, bounded arrays and strings; the
 // config is checked by engine/config's validateConfig, the one per-field check of the app.
 import * as v from 'valibot';
-import { validateConfig, type TrainConfig } from '../../engine/config';
-import type { LiveParams } from '../../workers/protocol';
-import { LIVE_KEYS } from '../worker/runController';
+import { LIVE_KEYS, validateConfig, type LiveParams, type TrainConfig } from '../../engine/config';
 import type { Run } from './runModel';
 
 /** Points per curve a file or a stored run may hold (a 100-epoch run on 60k images at batch 1 logs far fewer). */
