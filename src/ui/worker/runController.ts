@@ -29,6 +29,11 @@ export interface RunController {
   /** Queues soft runs at each temperature (same seed) and starts unless a run is training. */
   sweepTau(taus?: readonly number[]): void;
   /**
+   * Paper mode: queues DeiT Table 3's runs (engine/paperRuns.ts) with the controls' student, budget and seed, as many
+   * seeds as paperSeeds says, and starts unless a run is training.
+   */
+  paperMode(): void;
+  /**
    * Asks the worker which backend the controls' choice gets (answered by `backend`), unless that choice was already
    * probed or initialised. Called once at page load; the controller probes again by itself when the backend control
    * changes with no run live, when a run ends with the control changed meanwhile, and after a worker restart.
@@ -101,10 +106,15 @@ export function createRunController(client: WorkerClient, store: AppStore, opts:
     return true;
   };
 
-  const queueAndGo = (configs: TrainConfig[]) => {
-    get().queueRuns(configs, 'sweep');
+  /** Starts the queue unless a run is training (after runs were queued). */
+  const go = () => {
     get().setAutoAdvance(true);
     if (!selectIsTraining(get())) startNextQueued();
+  };
+
+  const queueAndGo = (configs: TrainConfig[]) => {
+    get().queueRuns(configs, 'sweep');
+    go();
   };
 
   const flushCancel = () => {
@@ -210,6 +220,10 @@ export function createRunController(client: WorkerClient, store: AppStore, opts:
     sweepTau(taus = SWEEP_TAUS) {
       const base = get().config;
       queueAndGo(taus.map((tau) => ({ ...base, distillation: 'soft' as const, tau })));
+    },
+    paperMode() {
+      get().queuePaper(get().config, 'sweep');
+      go();
     },
     probeBackend() {
       probe(get().config.backend);
