@@ -1,5 +1,6 @@
 // DeiT's own claims in the built app (real Chromium, WebGPU on SwiftShader): a student without the distillation
-// token trains by a link alone and says so. Waits follow training progress (e2e/progress.ts), never a fixed budget.
+// token trains by a link alone and says so, and paper mode (DeiT Table 3) fills its table. Waits follow training
+// progress (e2e/progress.ts), never a fixed budget.
 import { expect, test } from '@playwright/test';
 import { TINY, TINY_STEPS, expectWebGpu, hashOf, openApp, runStatus } from './appHelpers';
 import { untilDone } from './progress';
@@ -31,5 +32,39 @@ test('a link with distToken=false&distillation=hard&autostart=1 trains a student
   const row = page.getByTestId('run-row');
   await expect(row.getByRole('rowheader')).toContainText('hard α=0.5 · no dist. token');
   await expect(row.getByTestId('no-dist-token')).toHaveText('no distillation token');
+  expect(app.errors).toEqual([]);
+});
+
+test('paper mode on tiny settings trains the four runs of Table 3 and fills all six rows', async ({ page }) => {
+  test.setTimeout(2_400_000);
+  // Four runs back to back: 10 steps each, one evaluation at the end, 16 test images (SwiftShader is slow).
+  const tiny = { ...TINY, trainSubset: 80, evalInterval: 10, evalSubset: 16, testSubset: 16 };
+  const app = await openApp(page, hashOf(tiny));
+  await expectWebGpu(page);
+  await page.getByTestId('paper-mode-button').click();
+  const table = page.getByTestId('paper-table');
+  await expect(table).toHaveAttribute('data-planned', '4');
+  await expect(page.getByTestId('run-row')).toHaveCount(4);
+  // The link now says paper mode (and carries no copy of its runs).
+  await expect.poll(() => page.evaluate(() => location.hash)).toContain('&paper=1');
+  expect(await page.evaluate(() => location.hash)).not.toContain('runs=');
+
+  await untilDone(page, async () => (await table.getAttribute('data-finished')) === '4');
+  expect(await page.getByTestId('backend').getAttribute('data-backend')).toBe('webgpu');
+  const rows = table.locator('tbody tr[data-row]');
+  await expect(rows).toHaveCount(6);
+  for (const id of ['none', 'usual-soft', 'hard-class', 'deit-class', 'deit-dist', 'deit-fused']) {
+    const row = table.locator(`tr[data-row="${id}"]`);
+    await expect(row, id).toHaveAttribute('data-filled', 'true');
+    await expect(row.locator('td').nth(0), id).toHaveText(/^\d{1,3}\.\d$/);
+    await expect(row.locator('td').nth(1), id).toHaveText(/^[+−]\d+\.\d$/);
+  }
+  await expect(table.locator('tr[data-row="deit-dist"] td').nth(2)).toHaveText('74.6');
+  await expect(page.getByTestId('paper-orderings')).toHaveText(/^(Held here|None of the paper’s orderings held here)/);
+  await expect(page.getByTestId('paper-noise')).toContainText('within seed noise');
+  expect(decodeURIComponent((await page.getByTestId('paper-export-csv').getAttribute('href'))!)).toContain('deit-fused,');
+  expect(decodeURIComponent((await page.getByTestId('paper-export-md').getAttribute('href'))!)).toContain('| DeiT⚗: class + distillation |');
+  // The runs table says which settings each run used.
+  await expect(page.getByTestId('run-row').nth(1).getByRole('rowheader')).toContainText('soft τ=3 α=0.1 · no dist. token');
   expect(app.errors).toEqual([]);
 });
