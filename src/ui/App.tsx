@@ -1,5 +1,5 @@
 // The page: header (title, backend badge, copy link), notices, the control column on the left and the main area
-// with the run bar, progress, latest numbers, charts, runs compared and the temperature explainer.
+// with the run bar, progress, latest numbers, charts, runs compared, paper mode and the temperature explainer.
 import { ChartsPanel } from './charts/ChartsPanel';
 import { BackendBadge } from './components/BackendBadge';
 import { BackendBanner } from './components/BackendBanner';
@@ -9,6 +9,7 @@ import { MetricCards } from './components/MetricCards';
 import { CrashBanner, ErrorNotices, StorageNotice, UrlNotice } from './components/Notices';
 import { ProgressPanel } from './components/ProgressPanel';
 import { RunBar } from './components/RunBar';
+import { PaperPanel } from './components/PaperPanel';
 import { RunsPanel } from './components/RunsPanel';
 import { ShareButton } from './components/ShareButton';
 import { TemperatureExplainer } from './components/TemperatureExplainer';
@@ -46,6 +47,7 @@ export function App() {
           <MetricCards />
           <ChartsPanel />
           <RunsPanel />
+          <PaperPanel />
           <TemperatureExplainer />
           <footer className="app-footer">
             Touvron et al., “Training data-efficient image transformers &amp; distillation through attention”, 2020.

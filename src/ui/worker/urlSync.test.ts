@@ -92,6 +92,22 @@ describe('url sync', () => {
     expect(st.runOrder.map((id) => st.runs[id]!.config.distillation)).toEqual(['none', 'soft']);
   });
 
+  it('a link with paper=1 queues paper mode once with its controls, and the hash writes it back as paper=1, not as runs', () => {
+    const store = createAppStore();
+    const { env, writes, userEdits } = fakeEnv('#student=deit-nano&seed=3&paper=1&paperSeeds=3');
+    startUrlSync(store, env, { throttleMs: 100 });
+    const st = store.getState();
+    expect(st.paperSeeds).toBe(3);
+    expect(st.runOrder).toHaveLength(12);
+    expect(st.paper!.runs[0]).toMatchObject({ kind: 'none', seed: 3 });
+    expect(st.runs[st.paper!.runs[3]!.runId]!.config).toMatchObject({ student: 'deit-nano', distillation: 'hard', distToken: true, seed: 3 });
+    store.getState().setParam('tau', 5);
+    vi.advanceTimersByTime(150);
+    expect(parse(writes[0]!)).toMatchObject({ paper: true, paperSeeds: 3, runs: [] });
+    userEdits(`#${writes[0]!}`); // editing the page's own hash does not queue paper mode again
+    expect(store.getState().runOrder).toHaveLength(12);
+  });
+
   it('builds a share link from the page address', () => {
     const store = createAppStore();
     const link = shareLink(store.getState(), 'https://x.org/deit/?a=1#old');

@@ -23,18 +23,24 @@ export function browserUrlEnv(win: Window): UrlEnv {
   };
 }
 
-/** The session's runs (all of them, in order) as the configs they were started with. */
-export function sessionRunConfigs(s: Pick<AppState, 'runs' | 'runOrder'>): TrainConfig[] {
-  return s.runOrder.map((id) => s.runs[id]?.config).filter((c): c is TrainConfig => c !== undefined);
+type HashState = Pick<AppState, 'config' | 'runs' | 'runOrder' | 'paper' | 'paperSeeds'>;
+
+/** The session's runs (all of them, in order) as the configs they were started with; paper mode's are left out. */
+export function sessionRunConfigs(s: Pick<AppState, 'runs' | 'runOrder'> & Partial<Pick<AppState, 'paper'>>): TrainConfig[] {
+  const paperIds = new Set((s.paper?.runs ?? []).map((r) => r.runId));
+  return s.runOrder.filter((id) => !paperIds.has(id)).map((id) => s.runs[id]?.config).filter((c): c is TrainConfig => c !== undefined);
 }
 
-/** The hash for the current controls and runs (no autostart: a shared link never starts training by itself). */
-export function currentHash(s: Pick<AppState, 'config' | 'runs' | 'runOrder'>): string {
-  return format({ config: s.config, runs: sessionRunConfigs(s) });
+/**
+ * The hash for the current controls and runs (no autostart: a shared link never starts training by itself). Paper
+ * mode is written as paper=1 (and paperSeeds), not as its runs: the link re-queues it with the link's controls.
+ */
+export function currentHash(s: HashState): string {
+  return format({ config: s.config, runs: sessionRunConfigs(s), paper: s.paper !== null, paperSeeds: s.paperSeeds });
 }
 
 /** A full link to share: the page address without its hash, plus the current hash. */
-export function shareLink(s: Pick<AppState, 'config' | 'runs' | 'runOrder'>, href: string): string {
+export function shareLink(s: HashState, href: string): string {
   const base = href.split('#')[0] ?? href;
   return `${base}#${currentHash(s)}`;
 }
@@ -73,20 +79,23 @@ export function startUrlSync(store: AppStore, env: UrlEnv, opts: { throttleMs?: 
   };
 
   const offStore = store.subscribe((s, prev) => {
-    if (s.config === prev.config && s.runOrder === prev.runOrder) return;
+    if (s.config === prev.config && s.runOrder === prev.runOrder && s.paper === prev.paper && s.paperSeeds === prev.paperSeeds) return;
     if (timer === null) timer = setTimeout(write, throttleMs);
   });
 
-  // A hand-edited hash: take its controls; drop runs still queued from an earlier link, then queue the link's runs
-  // that the session does not already have (same full config), so editing one value does not duplicate runs.
+  // A hand-edited hash: take its controls; drop runs still queued from an earlier link (paper mode's stay), then queue
+  // the link's runs that the session does not already have (same full config), so editing one value does not
+  // duplicate runs.
   const offHash = env.onHashChange(() => {
     const link = parse(env.getHash());
     const st = store.getState();
+    const paperIds = new Set((st.paper?.runs ?? []).map((r) => r.runId));
     for (const id of st.runOrder) {
       const run = st.runs[id];
-      if (run && run.status === 'queued' && run.origin === 'link') st.removeRun(id);
+      if (run && run.status === 'queued' && run.origin === 'link' && !paperIds.has(id)) st.removeRun(id);
     }
-    store.getState().applyShareLink({ ...link, runs: runsNotInSession(store, link.runs) });
+    // Paper mode is queued once per session by a link; editing the hash of such a page does not queue it again.
+    store.getState().applyShareLink({ ...link, runs: runsNotInSession(store, link.runs), paper: link.paper && store.getState().paper === null });
   });
 
   return {
