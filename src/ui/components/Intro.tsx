@@ -7,7 +7,8 @@ export function Intro() {
         (Touvron et al., 2020). The <strong>class token</strong>’s head learns from the labels; the <strong>distillation token</strong>’s
         head learns from a CNN <strong>teacher</strong>: its softened probabilities (soft) or its top guess (hard).
         <strong> Fused</strong> averages both heads, DeiT’s prediction at test time. The dashed line is the teacher’s accuracy.
-        Sweep the three modes with one seed to see the paper’s ordering appear: on short budgets, hard &gt; soft &gt; none.
+        Does the ordering the paper reports hold at browser budgets? Sweep the modes, or reproduce Table 3, with three
+        seeds: on budgets this short, one seed can move a run by ten points, so a single run per mode shows no ordering.
       </p>
     </section>
   );
