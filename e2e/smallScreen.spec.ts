@@ -9,12 +9,14 @@ import { waitWhileProgressing } from './progress';
 
 const PHONE = { width: 390, height: 844 };
 
-/** The page's scroll width against its viewport, and the elements that stick out (outside boxes that scroll). */
+/** The page's scroll width against its viewport, and the elements that stick out (those outside the table's own
+ * scrolling box first: inside it, only what escapes the box, such as an absolutely positioned element, widens the page). */
 function widths(page: Page): Promise<{ scrollWidth: number; clientWidth: number; outside: string[] }> {
   return page.evaluate(() => {
     const root = document.documentElement;
     const outside = [...document.querySelectorAll('body *')]
-      .filter((e) => e.getBoundingClientRect().right > root.clientWidth + 0.5 && !e.closest('.table-wrap'))
+      .filter((e) => e.getBoundingClientRect().right > root.clientWidth + 0.5)
+      .sort((a, b) => Number(!!a.closest('.table-wrap')) - Number(!!b.closest('.table-wrap')))
       .slice(0, 10)
       .map((e) => `${e.tagName.toLowerCase()}.${String(e.className)} (right edge ${Math.round(e.getBoundingClientRect().right)} px)`);
     return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, outside };
