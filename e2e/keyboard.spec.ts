@@ -103,6 +103,8 @@ test('a keyboard alone runs an experiment, with a visible focus ring at every st
   await waitForProgress(page, async () => (await runStatus(page)) === 'paused', { what: 'the pause' });
   const pausedAt = await attrNumber(page, 'progress-student', 'data-done');
   expect(pausedAt).toBeLessThan(96);
+  // The loss chart's drawing is an image named by its summary: each line's latest value, in words.
+  await expect(page.getByRole('img', { name: /^Loss by student step, 3 lines\. Latest: #1 soft .* · total [\d.]+ at step \d+; / })).toBeVisible();
 
   // A chart toggle: Space hides the class-token line from the accuracy chart.
   await tabTo(page, 'toggle-head-cls', stops);
