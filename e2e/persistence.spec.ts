@@ -1,6 +1,7 @@
 // Runs that survive a reload, files and results links, in the built app on WebGPU (SwiftShader): a finished run
-// comes back after a reload as it was, a run cut off mid-training comes back interrupted with its points, an export
-// survives Clear all through an import, and a results link shows the curves in a fresh browser without training.
+// comes back after a reload as it was and its results link shows the same curves in a fresh browser without training
+// (a tampered one names the problem), a run cut off mid-training comes back interrupted with its points, and an
+// export survives Clear all through an import.
 // Roles and data-testid only; progress through expect.poll (STYLE.md habits 12 and 15).
 import { expect, test, type Page } from '@playwright/test';
 import { TINY, TINY_STEPS, attrNumber, expectWebGpu, hashOf, openApp, runStatus } from './appHelpers';
@@ -47,7 +48,7 @@ async function trainTiny(page: Page) {
   await expect(page.getByTestId('storage-status')).toHaveAttribute('data-state', 'saved');
 }
 
-test('a reload after a finished run restores it: the same row and the same chart points', async ({ page }) => {
+test('a finished run survives a reload, and its results link shows the same curves in a fresh browser without training', async ({ page, browser }, testInfo) => {
   test.setTimeout(600_000);
   const app = await openApp(page, hashOf(TINY));
   await expectWebGpu(page);
@@ -63,7 +64,34 @@ test('a reload after a finished run restores it: the same row and the same chart
   // Nothing trains after the reload, and the link's run was not queued a second time.
   expect(await runStatus(page)).toBe('none');
   await expectWebGpu(page);
-  expect(app.errors).toEqual([]);
+
+  // The results link, opened where nothing was ever trained: the same curves and table numbers, nothing training.
+  await page.getByTestId('share-results-button').click();
+  const link = await page.getByTestId('results-link').inputValue();
+  expect(link).toMatch(/#.*&results=[A-Za-z0-9_-]+$/);
+  const fresh = await browser.newContext({ baseURL: testInfo.project.use.baseURL });
+  const other = await openApp(await fresh.newPage(), link.slice(link.indexOf('#')));
+  const row = other.page.getByTestId('run-row');
+  await expect(row).toHaveCount(1);
+  await expect(row.getByTestId('run-from-results-link')).toHaveText('results from a link, not trained here');
+  await expect(other.page.getByTestId('results-link-note')).toBeVisible();
+  await expect(other.page.getByTestId('url-notice')).toHaveCount(0);
+  const shared = await snapshot(other.page);
+  expect({ ...shared, rows: [] }).toEqual({ ...before, rows: [] });
+  for (const id of ['metric-cls-acc', 'metric-fused-acc']) {
+    await expect(other.page.getByTestId(id)).toHaveText(await page.getByTestId(id).innerText());
+  }
+  expect(await runStatus(other.page)).toBe('none');
+  await expect(other.page.getByTestId('progress-student')).toHaveCount(0);
+
+  // A tampered link: the notice names the results part, the settings still load, no run appears, no crash.
+  const tampered = await openApp(await fresh.newPage(), link.slice(link.indexOf('#')).replace(/results=(.{12})/, 'results=$1Zq'));
+  await expect(tampered.page.getByTestId('url-notice')).toContainText('results');
+  await expect(tampered.page.getByTestId('url-notice').locator('li[data-field="results"]')).toContainText('not shown');
+  await expect(tampered.page.getByTestId('runs-empty')).toBeVisible();
+  await expect(tampered.page.getByRole('spinbutton', { name: 'Training images per epoch', exact: true })).toHaveValue(String(TINY.trainSubset));
+  expect([...app.errors, ...other.errors, ...tampered.errors]).toEqual([]);
+  await fresh.close();
 });
 
 test('a reload mid-run shows the run as interrupted at its step, with its points, and it can be trained again', async ({ page }) => {
