@@ -1,6 +1,7 @@
 // Runs that survive a reload, files and results links, in the built app on WebGPU (SwiftShader): a finished run
-// comes back after a reload as it was, a run cut off mid-training comes back interrupted with its points, an export
-// survives Clear all through an import, and a results link shows the curves in a fresh browser without training.
+// comes back after a reload as it was and its results link shows the same curves in a fresh browser without training
+// (a tampered one names the problem), a run cut off mid-training comes back interrupted with its points, and an
+// export survives Clear all through an import.
 // Roles and data-testid only; progress through expect.poll (STYLE.md habits 12 and 15).
 import { expect, test, type Page } from '@playwright/test';
 import { TINY, TINY_STEPS, attrNumber, expectWebGpu, hashOf, openApp, runStatus } from './appHelpers';
@@ -22,8 +23,11 @@ async function progressSignature(page: Page): Promise<string> {
   return `${await runStatus(page)}|${parts.join(',')}`;
 }
 
-/** Waits until `done()` holds, for as long as the run keeps making progress; fails after `stallMs` without any. */
-async function whileProgressing(page: Page, done: () => Promise<boolean>, stallMs = 120_000): Promise<void> {
+/**
+ * Waits until `done()` holds, for as long as the run keeps making progress; fails after `stallMs` without any (the
+ * first student step compiles its shaders with no counter moving: minutes on a busy software GPU).
+ */
+async function whileProgressing(page: Page, done: () => Promise<boolean>, stallMs = 300_000): Promise<void> {
   let last = '';
   let lastChange = Date.now();
   while (!(await done())) {
@@ -44,8 +48,8 @@ async function trainTiny(page: Page) {
   await expect(page.getByTestId('storage-status')).toHaveAttribute('data-state', 'saved');
 }
 
-test('a reload after a finished run restores it: the same row and the same chart points', async ({ page }) => {
-  test.setTimeout(600_000);
+test('a finished run survives a reload, and its results link shows the same curves in a fresh browser without training', async ({ page, browser }, testInfo) => {
+  test.setTimeout(900_000);
   const app = await openApp(page, hashOf(TINY));
   await expectWebGpu(page);
   await trainTiny(page);
@@ -60,7 +64,35 @@ test('a reload after a finished run restores it: the same row and the same chart
   // Nothing trains after the reload, and the link's run was not queued a second time.
   expect(await runStatus(page)).toBe('none');
   await expectWebGpu(page);
-  expect(app.errors).toEqual([]);
+
+  // The results link, opened where nothing was ever trained: the same curves and table numbers, nothing training.
+  await page.getByTestId('share-results-button').click();
+  const link = await page.getByTestId('results-link').inputValue();
+  expect(link).toMatch(/#.*&results=[A-Za-z0-9_-]+$/);
+  const fresh = await browser.newContext({ baseURL: testInfo.project.use.baseURL });
+  const other = await openApp(await fresh.newPage(), link.slice(link.indexOf('#')));
+  const row = other.page.getByTestId('run-row');
+  await expect(row).toHaveCount(1);
+  await expect(row.getByTestId('run-from-results-link')).toHaveText('results from a link, not trained here');
+  await expect(other.page.getByTestId('results-link-note')).toBeVisible();
+  await expect(other.page.getByTestId('url-notice')).toHaveCount(0);
+  const shared = await snapshot(other.page);
+  expect({ ...shared, rows: [] }).toEqual({ ...before, rows: [] });
+  for (const id of ['metric-cls-acc', 'metric-fused-acc']) {
+    await expect(other.page.getByTestId(id)).toHaveText(await page.getByTestId(id).innerText());
+  }
+  expect(await runStatus(other.page)).toBe('none');
+  // The progress row shows the shared run's own steps (all of them), not a run in progress here.
+  await expect(other.page.getByTestId('progress-student')).toHaveAttribute('data-done', String(TINY_STEPS));
+
+  // A tampered link: the notice names the results part, the settings still load, no run appears, no crash.
+  const tampered = await openApp(await fresh.newPage(), link.slice(link.indexOf('#')).replace(/results=(.{12})/, 'results=$1Zq'));
+  await expect(tampered.page.getByTestId('url-notice')).toContainText('results');
+  await expect(tampered.page.getByTestId('url-notice').locator('li[data-field="results"]')).toContainText('not shown');
+  await expect(tampered.page.getByTestId('runs-empty')).toBeVisible();
+  await expect(tampered.page.getByRole('spinbutton', { name: 'Training images per epoch', exact: true })).toHaveValue(String(TINY.trainSubset));
+  expect([...app.errors, ...other.errors, ...tampered.errors]).toEqual([]);
+  await fresh.close();
 });
 
 test('a reload mid-run shows the run as interrupted at its step, with its points, and it can be trained again', async ({ page }) => {
@@ -89,7 +121,44 @@ test('a reload mid-run shows the run as interrupted at its step, with its points
   await expectWebGpu(page);
   await row.getByTestId('retrain-run').click();
   await expect(page.getByTestId('run-row')).toHaveCount(2);
-  await whileProgressing(page, async () => (await page.getByTestId('progress-student').count()) > 0 && (await attrNumber(page, 'progress-student', 'data-done')) >= 1);
+  const again = page.getByTestId('run-row').nth(1);
+  await whileProgressing(page, async () => ['student', 'done'].includes((await again.getAttribute('data-status')) ?? ''));
   await expect(page.getByTestId('run-row').first()).toHaveAttribute('data-status', 'interrupted');
+  expect(app.errors).toEqual([]);
+});
+
+test('export, Clear all, import: the same table comes back, marked imported; a refused file changes nothing', async ({ page }, testInfo) => {
+  test.setTimeout(600_000);
+  const app = await openApp(page, hashOf(TINY));
+  await expectWebGpu(page);
+  await trainTiny(page);
+  const before = await snapshot(page);
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+  const path = testInfo.outputPath('runs.json');
+  await download.saveAs(path);
+  await page.getByTestId('clear-all-button').click();
+  await expect(page.getByTestId('runs-empty')).toBeVisible();
+
+  // A tampered copy is refused with the problem named, and the table stays empty.
+  const fs = await import('node:fs/promises');
+  const text = await fs.readFile(path, 'utf8');
+  await page.getByTestId('import-file').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(text.replace('"version":1', '"version":9')) });
+  await expect(page.getByTestId('import-error')).toContainText('version 9 is not supported');
+  await expect(page.getByTestId('runs-empty')).toBeVisible();
+
+  await page.getByTestId('import-file').setInputFiles(path);
+  await expect(page.getByTestId('import-done')).toContainText('Imported 1 run');
+  const row = page.getByTestId('run-row');
+  await expect(row).toHaveCount(1);
+  await expect(row.getByTestId('run-imported')).toBeVisible();
+  // The same row but for the "imported" mark and the new number (#2: numbers are never reused).
+  const after = await snapshot(page);
+  expect(after.rows[0]!.replace(/\s*imported/, '').replace('#2', '#1')).toBe(before.rows[0]);
+  expect({ ...after, rows: [] }).toEqual({ ...before, rows: [] });
+  // And it survives a reload like any other run.
+  await expect(page.getByTestId('storage-status')).toHaveAttribute('data-state', 'saved');
+  await page.reload();
+  await expect(page.getByTestId('run-row').getByTestId('run-imported')).toBeVisible();
   expect(app.errors).toEqual([]);
 });

@@ -6,13 +6,7 @@ import { exportRunsFile, MAX_FILE_CHARS, readRunsFile } from '../files/runsFile'
 import { curvesCsv, runsMarkdown } from '../files/runTables';
 import { useActions, useAppStore } from '../hooks/useAppStore';
 import { appStore } from '../store/appStore';
-import type { Run } from '../store/runModel';
-
-/** The runs a file is made of: shown on the charts, and with something to keep (not merely queued). */
-function selectedRuns(): Run[] {
-  const s = appStore.getState();
-  return s.runOrder.map((id) => s.runs[id]).filter((r): r is Run => r !== undefined && r.status !== 'queued' && !s.hiddenRuns[r.id]);
-}
+import { selectShownRuns } from '../store/selectors';
 
 function download(name: string, text: string, type: string): void {
   const url = URL.createObjectURL(new Blob([text], { type }));
@@ -27,7 +21,7 @@ const stamp = () => new Date().toISOString().slice(0, 19).replaceAll(':', '-');
 
 export function RunFiles() {
   const { addFinishedRuns } = useActions();
-  const count = useAppStore((s) => s.runOrder.filter((id) => s.runs[id] && s.runs[id]!.status !== 'queued' && !s.hiddenRuns[id]).length);
+  const count = useAppStore((s) => selectShownRuns(s).length);
   const [result, setResult] = useState<{ ok: boolean; message: string } | null>(null);
   const input = useRef<HTMLInputElement>(null);
 
@@ -46,7 +40,7 @@ export function RunFiles() {
   };
 
   const exportAs = (kind: 'json' | 'csv' | 'md') => {
-    const runs = selectedRuns();
+    const runs = selectShownRuns(appStore.getState());
     if (kind === 'json') download(`deit-runs-${stamp()}.json`, exportRunsFile(runs, Date.now()), 'application/json');
     if (kind === 'csv') download(`deit-curves-${stamp()}.csv`, curvesCsv(runs), 'text/csv');
     if (kind === 'md') download(`deit-runs-${stamp()}.md`, runsMarkdown(runs), 'text/markdown');

@@ -15,6 +15,7 @@ export function RunsPanel() {
   const queued = useAppStore(selectQueueLength);
   const fromLink = useAppStore((s) => s.runOrder.filter((id) => s.runs[id]?.origin === 'link' && s.runs[id]?.status === 'queued').length);
   const seed = useAppStore((s) => s.config.seed);
+  const fromResults = useAppStore((s) => s.runOrder.filter((id) => s.runs[id]?.origin === 'results-link').join(','));
   const crashed = useAppStore((s) => s.crash !== null);
   const storage = useAppStore((s) => s.storageState);
   return (
@@ -52,6 +53,14 @@ export function RunsPanel() {
           {fromLink} run{fromLink > 1 ? 's' : ''} from the link {fromLink > 1 ? 'are' : 'is'} queued. A link holds settings, not results:
           press Start to re-train {fromLink > 1 ? 'them' : 'it'} with the same configs and seeds. Numbers can differ slightly across GPUs
           and backends, and live changes made during the original runs are not replayed.
+        </p>
+      )}
+      {fromResults !== '' && (
+        <p className="notice notice-info" data-testid="results-link-note">
+          {fromResults.split(',').length} run{fromResults.includes(',') ? 's show' : ' shows'} results from a link, not trained here: the curves
+          are as the sender's browser measured them (up to 100 points per line).{' '}
+          <button type="button" className="btn btn-small" data-testid="retrain-link-runs" disabled={crashed}
+            onClick={() => ctl.retrain(fromResults.split(','))}>Train these configs here</button>
         </p>
       )}
       <RunFiles />

@@ -37,6 +37,7 @@ describe('persistence', () => {
     const before = a.store.getState().runs;
     a.p.dispose();
 
+    expect(a.store.getState().storageState).toBe('saved');
     const b = await session(name);
     const st = b.store.getState();
     expect(st.runOrder).toEqual([done, live]);
@@ -146,6 +147,7 @@ describe('persistence', () => {
     trainRun(a.store, 4, 'done');
     await a.p.flush();
     expect(a.store.getState().storageNotice).toMatch(/Storage is full/);
+    expect(a.store.getState().storageState).toBe('off');
     const w = writes;
     trainRun(a.store, 4, 'done');
     await a.p.flush();

@@ -31,6 +31,11 @@ export function selectFocusedRun(s: AppState): Run | null {
   return id ? s.runs[id] ?? null : null;
 }
 
+/** The runs files and results links are made of: shown on the charts (ticked in the table) and not merely queued. */
+export function selectShownRuns(s: Pick<AppState, 'runs' | 'runOrder' | 'hiddenRuns'>): Run[] {
+  return s.runOrder.map((id) => s.runs[id]).filter((r): r is Run => r !== undefined && r.status !== 'queued' && !s.hiddenRuns[r.id]);
+}
+
 export function selectQueueLength(s: AppState): number {
   let n = 0;
   for (const id of s.runOrder) if (s.runs[id]?.status === 'queued') n++;

@@ -29,6 +29,7 @@ export interface ViewSlice {
   toggleRunVisible(id: string): void;
   focusRun(id: string | null): void;
   dismissUrlNotice(): void;
+  addUrlNotice(e: CodecError): void;
 }
 
 export const createViewSlice: SliceCreator<ViewSlice> = (set, get) => ({
@@ -65,5 +66,8 @@ export const createViewSlice: SliceCreator<ViewSlice> = (set, get) => ({
   },
   dismissUrlNotice() {
     set({ urlNotice: [] });
+  },
+  addUrlNotice(e) {
+    set({ urlNotice: [...get().urlNotice, e] });
   },
 });

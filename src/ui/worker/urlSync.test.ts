@@ -4,7 +4,8 @@ import { DEFAULT_CONFIG } from '../../engine/config';
 import { parse } from '../shareCodec';
 import { createAppStore } from '../store/appStore';
 import { newRun } from '../store/runModel';
-import { shareLink, startUrlSync, type UrlEnv } from './urlSync';
+import { trainRun } from '../testing/sampleRuns';
+import { resultsLink, shareLink, startUrlSync, type UrlEnv } from './urlSync';
 
 function fakeEnv(hash: string) {
   let h = hash;
@@ -31,6 +32,29 @@ function fakeEnv(hash: string) {
 describe('url sync', () => {
   beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }));
   afterEach(() => vi.useRealTimers());
+
+  it('a results link shows its runs without queueing anything; a tampered one names the problem and keeps the settings', () => {
+    const src = createAppStore();
+    src.getState().setParam('tau', 7);
+    trainRun(src, 12, 'done');
+    const r = resultsLink(src.getState(), [src.getState().runs['run-1']!], 'http://x/app/#old');
+    if (!r.ok) throw new Error(r.message);
+    expect(r.link.startsWith('http://x/app/#')).toBe(true);
+    const hash = r.link.slice(r.link.indexOf('#'));
+
+    const store = createAppStore();
+    startUrlSync(store, fakeEnv(hash).env);
+    const s = store.getState();
+    expect(s.config.tau).toBe(7);
+    expect(s.urlNotice).toEqual([]);
+    expect(s.runOrder.map((id) => [s.runs[id]!.origin, s.runs[id]!.status, s.runs[id]!.evals.length])).toEqual([['results-link', 'done', 4]]);
+
+    const bad = createAppStore();
+    startUrlSync(bad, fakeEnv(hash.replace(/results=(.{10})/, 'results=$1zz')).env);
+    expect(bad.getState().config.tau).toBe(7);
+    expect(bad.getState().runOrder).toEqual([]);
+    expect(bad.getState().urlNotice).toEqual([{ key: 'results', message: expect.stringMatching(/corrupted|not shown/) }]);
+  });
 
   it('after a reload, queues only the link\'s runs that storage did not restore', () => {
     const store = createAppStore();

@@ -1,9 +1,12 @@
 // Keeps the share URL and the store in step: reads the hash once at start-up (controls, rejected fields, runs to
 // compare), writes the hash with history.replaceState as the controls or the runs change, and re-reads it when
-// the user edits it by hand. The codec stays pure; the browser is reached only through UrlEnv.
+// the user edits it by hand; a results link's runs are shown as they were. The codecs stay pure; the browser is
+// reached only through UrlEnv.
 import type { TrainConfig } from '../../engine/config';
+import { decodeResults, encodeResults, RESULTS_KEY } from '../resultsCodec';
 import { format, parse, type ParseResult } from '../shareCodec';
 import type { AppState, AppStore } from '../store/appStore';
+import type { Run } from '../store/runModel';
 
 export interface UrlEnv {
   getHash(): string;
@@ -32,11 +35,38 @@ export function sessionRunConfigs(s: Pick<AppState, 'runs' | 'runOrder'> & Parti
 }
 
 /**
+ * Splits the `results=` segment (a results link, resultsCodec.ts) off a hash: the settings go to the share codec as
+ * before, the results to the results codec.
+ */
+export function splitResults(hash: string): { settings: string; results: string | null } {
+  const segments = hash.replace(/^#/, '').split('&');
+  const i = segments.findIndex((seg) => seg.startsWith(`${RESULTS_KEY}=`));
+  if (i < 0) return { settings: hash, results: null };
+  const results = segments[i]!.slice(RESULTS_KEY.length + 1);
+  segments.splice(i, 1);
+  return { settings: segments.join('&'), results };
+}
+
+/** Shows a results link's runs (marked as such, never trained here), or names in the url notice why it cannot. */
+function applyResults(store: AppStore, value: string, base: TrainConfig): void {
+  const r = decodeResults(value, base);
+  if (r.ok) store.getState().addFinishedRuns(r.runs, 'results-link');
+  else store.getState().addUrlNotice({ key: RESULTS_KEY, message: r.message });
+}
+
+/**
  * The hash for the current controls and runs (no autostart: a shared link never starts training by itself). Paper
  * mode is written as paper=1 (and paperSeeds), not as its runs: the link re-queues it with the link's controls.
  */
 export function currentHash(s: HashState): string {
   return format({ config: s.config, runs: sessionRunConfigs(s), paper: s.paper !== null, paperSeeds: s.paperSeeds });
+}
+
+/** A link with the settings and the results of `runs` (no runs to re-train: the results stand for them). */
+export function resultsLink(s: Pick<AppState, 'config'>, runs: readonly Run[], href: string): { ok: true; link: string } | { ok: false; message: string } {
+  const enc = encodeResults(runs, s.config);
+  if (!enc.ok) return enc;
+  return { ok: true, link: `${href.split('#')[0] ?? href}#${format({ config: s.config })}&${RESULTS_KEY}=${enc.value}` };
 }
 
 /** A full link to share: the page address without its hash, plus the current hash. */
@@ -66,11 +96,12 @@ export interface UrlSync {
 
 export function startUrlSync(store: AppStore, env: UrlEnv, opts: { throttleMs?: number } = {}): UrlSync {
   const throttleMs = opts.throttleMs ?? 200;
-  const initialHash = env.getHash();
+  const { settings: initialHash, results } = splitResults(env.getHash());
   const initial = parse(initialHash);
   // An empty hash is a fresh visit, not a link: nothing to restore, nothing to report. After a reload the hash lists
   // the runs restored from storage: only runs the session does not already have are queued.
   if (initialHash.replace(/^#/, '') !== '') store.getState().applyShareLink({ ...initial, runs: runsNotInSession(store, initial.runs) });
+  if (results !== null) applyResults(store, results, initial.config);
 
   let timer: ReturnType<typeof setTimeout> | null = null;
   const write = () => {
@@ -87,7 +118,8 @@ export function startUrlSync(store: AppStore, env: UrlEnv, opts: { throttleMs?: 
   // the link's runs that the session does not already have (same full config), so editing one value does not
   // duplicate runs.
   const offHash = env.onHashChange(() => {
-    const link = parse(env.getHash());
+    const split = splitResults(env.getHash());
+    const link = parse(split.settings);
     const st = store.getState();
     const paperIds = new Set((st.paper?.runs ?? []).map((r) => r.runId));
     for (const id of st.runOrder) {
@@ -96,6 +128,7 @@ export function startUrlSync(store: AppStore, env: UrlEnv, opts: { throttleMs?: 
     }
     // Paper mode is queued once per session by a link; editing the hash of such a page does not queue it again.
     store.getState().applyShareLink({ ...link, runs: runsNotInSession(store, link.runs), paper: link.paper && store.getState().paper === null });
+    if (split.results !== null) applyResults(store, split.results, link.config);
   });
 
   return {
