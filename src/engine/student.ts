@@ -98,8 +98,14 @@ function checkInput(model: StudentModel, x: tf.Tensor4D): void {
   }
 }
 
+/**
+ * Sees each block's output tokens [B, N+2, D] and its softmax attention [B, H, N+2, N+2] as the forward pass computes
+ * them (the insight views); the tensors belong to the caller's tidy scope.
+ */
+export type BlockTrace = (block: number, tokens: tf.Tensor3D, attention: tf.Tensor4D) => void;
+
 /** Runs the trunk and returns the final-normed tokens [B, N+2, D] and the last block's attention. */
-function trunk(model: StudentModel, x: tf.Tensor4D): { tokens: tf.Tensor3D; lastAttention: tf.Tensor4D } {
+function trunk(model: StudentModel, x: tf.Tensor4D, trace?: BlockTrace): { tokens: tf.Tensor3D; lastAttention: tf.Tensor4D } {
   checkInput(model, x);
   const { params, arch } = model;
   const bsz = x.shape[0];
@@ -116,6 +122,7 @@ function trunk(model: StudentModel, x: tf.Tensor4D): { tokens: tf.Tensor3D; last
     lastAttention = a.weights;
     const m = linear(gelu(linear(layerNorm(h, params, `${p}.norm2`), params, `${p}.mlp.fc1`)), params, `${p}.mlp.fc2`);
     h = tf.add(h, m) as tf.Tensor3D; // [B, N+2, D]
+    trace?.(i, h, a.weights);
   }
   if (!lastAttention) throw new Error('student has depth 0');
   if (h.shape[2] !== d) throw new Error(`trunk produced width ${h.shape[2]}, expected ${d}`);
@@ -145,8 +152,11 @@ export function fuseLogits(out: StudentOutput): tf.Tensor2D {
   return tf.div(tf.add(out.cls, out.dist), 2) as tf.Tensor2D;
 }
 
-/** Forward that also returns the final token embeddings and the last block's attention (for the insight views). */
-export function studentForwardWithInternals(model: StudentModel, x: tf.Tensor4D): StudentInternals {
-  const { tokens, lastAttention } = trunk(model, x);
+/**
+ * Forward that also returns the final token embeddings and the last block's attention, and shows every block's
+ * tokens and attention to `trace` (for the insight views, engine/insight.ts).
+ */
+export function studentForwardWithInternals(model: StudentModel, x: tf.Tensor4D, trace?: BlockTrace): StudentInternals {
+  const { tokens, lastAttention } = trunk(model, x, trace);
   return { ...heads(model, tokens), lastAttention };
 }
