@@ -1,5 +1,5 @@
 // The page: header (title, backend badge, copy link), notices, the control column on the left and the main area
-// with the run bar, progress, latest numbers, charts, runs compared and the temperature explainer.
+// with the run bar, progress, latest numbers, charts, runs compared, the insight views and the temperature explainer.
 import { ChartsPanel } from './charts/ChartsPanel';
 import { BackendBadge } from './components/BackendBadge';
 import { BackendBanner } from './components/BackendBanner';
@@ -12,6 +12,7 @@ import { RunBar } from './components/RunBar';
 import { RunsPanel } from './components/RunsPanel';
 import { ShareButton } from './components/ShareButton';
 import { TemperatureExplainer } from './components/TemperatureExplainer';
+import { InsightPanel } from './insight/InsightPanel';
 
 export function App() {
   return (
@@ -45,6 +46,7 @@ export function App() {
           <MetricCards />
           <ChartsPanel />
           <RunsPanel />
+          <InsightPanel />
           <TemperatureExplainer />
           <footer className="app-footer">
             Touvron et al., “Training data-efficient image transformers &amp; distillation through attention”, 2020.
