@@ -35,7 +35,7 @@ const finite = (p: MetricsPoint) => [p.loss.total, p.loss.base, p.loss.distill, 
 const kinds = (ms: FromWorker[]) => ms.map((m) => (m.type === 'status' ? `status:${m.status}` : m.type));
 
 describe('TrainingHost over a MessageChannel', () => {
-  it('runs a full soft-distillation run: ready -> progress -> teacher -> metrics -> eval -> done, then frees every tensor on stop', async () => {
+  it('runs a full soft-distillation run: ready -> progress -> teacher -> metrics -> eval (with insight data) -> done, then frees every tensor on stop', async () => {
     const baseline = numTensors();
     const h = harness(teacherFiles);
     h.init(tinyConfig({ epochs: 2 }), 'run-1', { testLimit: 24 });
@@ -76,6 +76,41 @@ describe('TrainingHost over a MessageChannel', () => {
     }
     const info = h.of('teacher')[0]!.info;
     expect(info).toMatchObject({ source: 'pretrained', parameters: 426_122, checkpointAccuracy: 0.1 });
+    // The insight data: the class strip, token similarity and agreement with each subset evaluation and a sample after
+    // it, confusion with each test evaluation, and test images on request (the finished run is still held).
+    const strip = h.of('images').find((m) => m.purpose === 'strip')!;
+    expect(strip.images.map((i) => i.label)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const subset = evals.filter((e) => e.split === 'subset');
+    for (const e of subset) {
+      expect(e.tokenCosine!.layers).toHaveLength(2); // depth 1 + the final norm
+      expect(e.tokenCosine!.count).toBe(16);
+      for (const c of [...e.tokenCosine!.layers, e.tokenCosine!.params]) expect(Math.abs(c)).toBeLessThanOrEqual(1 + 1e-5);
+      for (const a of Object.values(e.agreement!)) expect(a).toBeGreaterThanOrEqual(0);
+      expect(e.confusion).toBeNull();
+    }
+    // One sample after each subset evaluation, of the strip's first image (nothing was chosen).
+    const samples = h.of('sample').map((m) => m.sample);
+    expect(samples.map((s) => s.step)).toEqual(subset.map((e) => e.step));
+    expect(new Set(samples.map((s) => s.index))).toEqual(new Set([strip.images[0]!.index]));
+    const test = evals.filter((e) => e.split === 'test');
+    expect(test.length).toBeGreaterThan(0);
+    for (const e of test) {
+      expect(Object.keys(e.confusion!.counts).sort()).toEqual(['cls', 'dist', 'fused', 'teacher']);
+      for (const counts of Object.values(e.confusion!.counts)) {
+        expect(counts).toHaveLength(100);
+        expect(counts.reduce((x, y) => x + y, 0)).toBe(24);
+      }
+      // The fused matrix's diagonal is the fused accuracy.
+      const diag = e.confusion!.counts.fused!.filter((_, i) => i % 11 === 0).reduce((x, y) => x + y, 0);
+      expect(diag / 24).toBeCloseTo(e.fusedAcc!, 6);
+      expect(e.tokenCosine).toBeNull();
+    }
+    const cell = test[0]!.confusion!.examples.fused!.find((ex) => ex.length > 0)!;
+    h.send({ type: 'requestImages', indices: cell });
+    const got = await h.next('images', (m) => m.purpose === 'request');
+    expect(got.images.map((i) => i.index)).toEqual(cell);
+    h.send({ type: 'requestImages', indices: [-1] });
+    expect((await h.next('error', (m) => m.code === 'protocol')).message).toMatch(/requestImages/);
 
     h.send({ type: 'stop' });
     await h.next('status', (m) => m.status === 'idle', 10_000, h.messages.length);
@@ -221,48 +256,6 @@ describe('TrainingHost over a MessageChannel', () => {
     expect(b!.index).toBeGreaterThanOrEqual(0);
   });
 
-  it('sends the class strip, token similarity and agreement with each subset evaluation, a sample after it, confusion with each test evaluation, and images on request', async () => {
-    const h = harness(teacherFiles);
-    h.init(tinyConfig({ distillation: 'hard' }), 'run-1', { testLimit: 24 });
-    await h.next('ready');
-    h.send({ type: 'start' });
-    await h.next('status', (m) => m.status === 'done' || m.status === 'error', 80_000);
-    const strip = h.of('images').find((m) => m.purpose === 'strip')!;
-    expect(strip.images.map((i) => i.label)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    const evals = h.of('eval').map((m) => m.point);
-    const subset = evals.filter((e) => e.split === 'subset');
-    for (const e of subset) {
-      expect(e.tokenCosine!.layers).toHaveLength(2); // depth 1 + the final norm
-      expect(e.tokenCosine!.count).toBe(16);
-      for (const c of [...e.tokenCosine!.layers, e.tokenCosine!.params]) expect(Math.abs(c)).toBeLessThanOrEqual(1 + 1e-5);
-      for (const a of Object.values(e.agreement!)) expect(a).toBeGreaterThanOrEqual(0);
-      expect(e.confusion).toBeNull();
-    }
-    // One sample after each subset evaluation, of the strip's first image (nothing was chosen).
-    const samples = h.of('sample').map((m) => m.sample);
-    expect(samples.map((s) => s.step)).toEqual(subset.map((e) => e.step));
-    expect(new Set(samples.map((s) => s.index))).toEqual(new Set([strip.images[0]!.index]));
-    const test = evals.filter((e) => e.split === 'test');
-    expect(test.length).toBeGreaterThan(0);
-    for (const e of test) {
-      expect(Object.keys(e.confusion!.counts).sort()).toEqual(['cls', 'dist', 'fused', 'teacher']);
-      for (const counts of Object.values(e.confusion!.counts)) {
-        expect(counts).toHaveLength(100);
-        expect(counts.reduce((x, y) => x + y, 0)).toBe(24);
-      }
-      // The fused matrix's diagonal is the fused accuracy.
-      const diag = e.confusion!.counts.fused!.filter((_, i) => i % 11 === 0).reduce((x, y) => x + y, 0);
-      expect(diag / 24).toBeCloseTo(e.fusedAcc!, 6);
-      expect(e.tokenCosine).toBeNull();
-    }
-    const cell = test[0]!.confusion!.examples.fused!.find((ex) => ex.length > 0)!;
-    h.send({ type: 'requestImages', indices: cell });
-    const got = await h.next('images', (m) => m.purpose === 'request');
-    expect(got.images.map((i) => i.index)).toEqual(cell);
-    h.send({ type: 'requestImages', indices: [-1] });
-    expect((await h.next('error', (m) => m.code === 'protocol')).message).toMatch(/requestImages/);
-  });
-
   it('trains the teacher in the page (teacher metrics and eval points) before distilling', async () => {
     const h = harness(teacherFiles);
     h.init(tinyConfig({ teacher: 'train', teacherEpochs: 1, batchSize: 32, distillation: 'hard' }));
@@ -338,7 +331,7 @@ describe('TrainingHost over a MessageChannel', () => {
     const errors = h.of('error');
     expect(errors.map((e) => e.code)).toEqual(['protocol', 'protocol', 'bad-config', 'protocol', 'protocol']);
     expect(errors[0]!.message).toMatch(/malformed message/);
-    expect(errors[1]).toMatchObject({ runId: 'v', message: expect.stringMatching(/protocol 2, this worker 1/) });
+    expect(errors[1]).toMatchObject({ runId: 'v', message: `the page speaks protocol ${PROTOCOL_VERSION + 1}, this worker ${PROTOCOL_VERSION}: reload the page` });
     expect(errors[4]!.message).toMatch(/step\.n must be an integer/);
     const bad = errors.find((e) => e.runId === 'bad')!;
     expect(bad.message).toMatch(/lr=5 is outside/);
