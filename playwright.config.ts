@@ -34,8 +34,8 @@ const PORT = Number(process.env.E2E_PORT ?? 4173);
 
 export default defineConfig({
   testDir: 'e2e',
-  // Waits fail on stalled progress (e2e/progress.ts: 90 s with nothing moving), not on this; a ceiling only.
-  timeout: 15 * 60_000,
+  // Waits fail on stalled progress (e2e/progress.ts: 3 min with nothing moving), not on this; a ceiling only.
+  timeout: 25 * 60_000,
   expect: { timeout: 30_000 },
   fullyParallel: false,
   workers: 1,

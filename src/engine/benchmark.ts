@@ -7,7 +7,7 @@ import { countParams, disposeParams } from './nn';
 import { AdamW } from './optimizer';
 import { mulberry32 } from './random';
 import { compileOnly } from './shaderWarmup';
-import { createStudent, fuseLogits, studentForward } from './student';
+import { createStudent, distillTarget, fuseLogits, studentForward } from './student';
 import { createTeacher, teacherForward, type ConvImpl } from './teacher';
 import { gradsOf, studentStep } from './train';
 import { distillationLoss } from './losses';
@@ -171,7 +171,7 @@ export async function benchmarkStudent(opts: BenchOptions): Promise<BenchResult>
       t0 = now();
       const { loss, grads } = gradsOf(student.params, () => {
         const o = studentForward(student, x);
-        return { loss: distillationLoss(o.cls, o.dist, logits, y, { type: 'hard', alpha: 0.5, tau: 3 }).total, extras: {} };
+        return { loss: distillationLoss(o.cls, distillTarget(o), logits, y, { distillation: 'hard', alpha: 0.5, tau: 3 }).total, extras: {} };
       });
       await Promise.all(Object.values(grads).map((g) => g.data()));
       tStudent.push(now() - t0);

@@ -94,7 +94,7 @@ describe('validateConfig', () => {
 
   it('rejects unknown enum values and wrong types in enum and boolean fields', () => {
     expect(fields(validateConfig(bad({ distillation: 'medium' })))).toEqual(['distillation']);
-    expect(validateConfig(bad({ distillation: 'medium' }))[0]!.message).toBe('distillation must be one of none, soft, hard');
+    expect(validateConfig(bad({ distillation: 'medium' }))[0]!.message).toBe('distillation is not one of none, soft, hard');
     expect(fields(validateConfig(bad({ student: 'deit-huge' })))).toEqual(['student']);
     expect(fields(validateConfig(bad({ student: 'toString' })))).toEqual(['student']);
     expect(fields(validateConfig(bad({ backend: 'tpu' })))).toEqual(['backend']);

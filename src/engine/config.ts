@@ -82,6 +82,11 @@ export const DATASETS: Record<DatasetName, DatasetInfo> = {
 export interface TrainConfig {
   dataset: DatasetName;
   student: StudentPreset;
+  /**
+   * Whether the student has DeiT's distillation token (and `headDist`). Off: tokens [cls, patches], one head, and the
+   * distillation term applies to the class head itself (the paper's "usual distillation" rows of Table 3).
+   */
+  distToken: boolean;
   teacher: TeacherSource;
   /** Epochs over the training subset when the teacher is trained in the page. */
   teacherEpochs: number;
@@ -129,6 +134,7 @@ export interface TrainConfig {
 export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
   dataset: 'fashion-mnist',
   student: 'deit-micro',
+  distToken: true,
   teacher: 'pretrained',
   teacherEpochs: 2,
   distillation: 'hard',
@@ -197,7 +203,7 @@ export const ENUM_VALUES = {
   backend: ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'],
 } as const satisfies Partial<Record<keyof TrainConfig, readonly string[]>>;
 
-export const BOOLEAN_KEYS = ['augment', 'hflip', 'precomputeTeacher'] as const satisfies readonly (keyof TrainConfig)[];
+export const BOOLEAN_KEYS = ['distToken', 'augment', 'hflip', 'precomputeTeacher'] as const satisfies readonly (keyof TrainConfig)[];
 
 /** Steps per epoch and in total, derived rather than stored. */
 export function stepsPerEpoch(c: Pick<TrainConfig, 'trainSubset' | 'batchSize'>): number {
@@ -208,30 +214,75 @@ export function totalSteps(c: Pick<TrainConfig, 'trainSubset' | 'batchSize' | 'e
   return stepsPerEpoch(c) * c.epochs;
 }
 
-/** Number of patches plus the class and distillation tokens. */
-export function numTokens(arch: StudentArch, imageSize: number): number {
-  return (imageSize / arch.patchSize) ** 2 + 2;
+/** The student's extra tokens: the class token, and the distillation token when it has one. */
+export function extraTokens(distToken: boolean): number {
+  return distToken ? 2 : 1;
 }
 
+/** Number of patches plus the class token and (when present) the distillation token. */
+export function numTokens(arch: StudentArch, imageSize: number, distToken = true): number {
+  return (imageSize / arch.patchSize) ** 2 + extraTokens(distToken);
+}
+
+type DataShape = Pick<DatasetInfo, 'imageSize' | 'channels' | 'numClasses'>;
+
 /** Trainable parameters of a DeiT student, in closed form (the model test checks it against the built model). */
-export function studentParamCount(arch: StudentArch, data: Pick<DatasetInfo, 'imageSize' | 'channels' | 'numClasses'>): number {
+export function studentParamCount(arch: StudentArch, data: DataShape, distToken = true): number {
   const d = arch.embedDim;
   const hidden = d * arch.mlpRatio;
   const patch = arch.patchSize * arch.patchSize * data.channels * d + d;
-  const tokens = 2 * d + numTokens(arch, data.imageSize) * d;
+  const tokens = extraTokens(distToken) * d + numTokens(arch, data.imageSize, distToken) * d; // tokens + position embedding
   const block = 2 * d + (d * 3 * d + 3 * d) + (d * d + d) + 2 * d + (d * hidden + hidden) + (hidden * d + d);
-  const heads = 2 * (d * data.numClasses + data.numClasses);
+  const heads = extraTokens(distToken) * (d * data.numClasses + data.numClasses);
   return patch + tokens + arch.depth * block + 2 * d + heads;
 }
 
 /** Multiply-accumulates of one student forward pass per image (matmuls only), for the cost hint. */
-export function studentMacs(arch: StudentArch, data: Pick<DatasetInfo, 'imageSize' | 'channels' | 'numClasses'>): number {
+export function studentMacs(arch: StudentArch, data: DataShape, distToken = true): number {
   const d = arch.embedDim;
-  const t = numTokens(arch, data.imageSize);
-  const n = t - 2;
+  const t = numTokens(arch, data.imageSize, distToken);
+  const n = t - extraTokens(distToken);
   const patch = n * arch.patchSize * arch.patchSize * data.channels * d;
   const block = t * d * 3 * d + 2 * t * t * d + t * d * d + 2 * t * d * d * arch.mlpRatio;
-  return patch + arch.depth * block + 2 * d * data.numClasses;
+  return patch + arch.depth * block + extraTokens(distToken) * d * data.numClasses;
+}
+
+/** Hyperparameters the user may change while a run trains; they apply from the next step on. */
+export const LIVE_KEYS = ['distillation', 'tau', 'alpha', 'lr', 'evalInterval'] as const satisfies readonly (keyof TrainConfig)[];
+export type LiveKey = (typeof LIVE_KEYS)[number];
+export type LiveParams = Pick<TrainConfig, LiveKey>;
+
+/** The live part of a config, under the same names. */
+export function liveOf(c: TrainConfig): LiveParams {
+  return { distillation: c.distillation, tau: c.tau, alpha: c.alpha, lr: c.lr, evalInterval: c.evalInterval };
+}
+
+/**
+ * The one per-field check: why `value` is not a valid `field` (type, range, integrality, enum membership), or null.
+ * The reason reads after the value ("is outside [0, 1]"); fieldError and the share codec put the value in front.
+ * Every validator (validateConfig, the share codec, the worker's live patches and sample temperature) uses it.
+ */
+export function checkField(field: keyof TrainConfig, value: unknown): string | null {
+  if (Object.hasOwn(NUMERIC_RANGES, field)) {
+    const r = NUMERIC_RANGES[field as NumericKey];
+    if (typeof value !== 'number' || !Number.isFinite(value)) return 'must be a finite number';
+    if (value < r.min || value > r.max) return `is outside [${r.min}, ${r.max}]`;
+    if (r.integer && !Number.isInteger(value)) return 'must be an integer';
+    return null;
+  }
+  if (Object.hasOwn(ENUM_VALUES, field)) {
+    const values = ENUM_VALUES[field as keyof typeof ENUM_VALUES] as readonly string[];
+    return typeof value === 'string' && values.includes(value) ? null : `is not one of ${values.join(', ')}`;
+  }
+  if ((BOOLEAN_KEYS as readonly string[]).includes(field)) return typeof value === 'boolean' ? null : 'must be true or false';
+  return 'is not a config field';
+}
+
+/** checkField as a sentence naming the field, with the value when it is a number: "lr=0 is outside [0.00001, 1]". */
+export function fieldError(field: keyof TrainConfig, value: unknown): string | null {
+  const reason = checkField(field, value);
+  if (reason === null) return null;
+  return typeof value === 'number' && Number.isFinite(value) ? `${field}=${value} ${reason}` : `${field} ${reason}`;
 }
 
 export interface ConfigError {
@@ -239,33 +290,20 @@ export interface ConfigError {
   message: string;
 }
 
-/** Checks every field's type and range; returns all problems (empty when valid). */
+/** Checks every field's type and range (checkField) and the cross-field rules; returns all problems (empty when valid). */
 export function validateConfig(c: unknown): ConfigError[] {
   const errors: ConfigError[] = [];
   if (typeof c !== 'object' || c === null) return [{ field: 'config', message: 'config must be an object' }];
   const o = c as Record<string, unknown>;
   for (const key of Object.keys(DEFAULT_CONFIG) as (keyof TrainConfig)[]) {
     if (!(key in o)) errors.push({ field: key, message: `missing field "${key}"` });
+    else {
+      const message = fieldError(key, o[key]);
+      if (message) errors.push({ field: key, message });
+    }
   }
   for (const key of Object.keys(o)) {
     if (!(key in DEFAULT_CONFIG)) errors.push({ field: 'config', message: `unknown field "${key}"` });
-  }
-  for (const [key, r] of Object.entries(NUMERIC_RANGES) as [NumericKey, (typeof NUMERIC_RANGES)[NumericKey]][]) {
-    const v = o[key];
-    if (!(key in o)) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v)) errors.push({ field: key, message: `${key} must be a finite number` });
-    else if (v < r.min || v > r.max) errors.push({ field: key, message: `${key}=${v} is outside [${r.min}, ${r.max}]` });
-    else if (r.integer && !Number.isInteger(v)) errors.push({ field: key, message: `${key}=${v} must be an integer` });
-  }
-  for (const [key, values] of Object.entries(ENUM_VALUES) as [keyof typeof ENUM_VALUES, readonly string[]][]) {
-    if (!(key in o)) continue;
-    const v = o[key];
-    if (typeof v !== 'string' || !values.includes(v)) {
-      errors.push({ field: key, message: `${key} must be one of ${values.join(', ')}` });
-    }
-  }
-  for (const key of BOOLEAN_KEYS) {
-    if (key in o && typeof o[key] !== 'boolean') errors.push({ field: key, message: `${key} must be true or false` });
   }
   if (errors.length === 0) {
     const t = o as unknown as TrainConfig;

@@ -39,7 +39,7 @@ function logitsOf(split: Split, student: StudentModel, teacher: TeacherModel | n
     const o = studentForward(student, x);
     out = {
       cls: o.cls.arraySync(),
-      dist: o.dist.arraySync(),
+      dist: o.dist!.arraySync(),
       teacher: teacher ? teacherForward(teacher, x, 'im2col').arraySync() : null,
     };
   });
@@ -71,7 +71,7 @@ describe('evaluate', () => {
 
   it('without a teacher: count, accuracies in [0, 1] recomputed from raw logits, null teacher metrics, CE loss', async () => {
     const before = tf.memory().numTensors;
-    const m = await evaluate(student, null, split, info, INDICES, BATCH, { type: 'hard', alpha: 0.5, tau: 3 });
+    const m = await evaluate(student, null, split, info, INDICES, BATCH, { distillation: 'hard', alpha: 0.5, tau: 3 });
     expect(tf.memory().numTensors).toBe(before);
     expect(m.count).toBe(37);
     const labels = Array.from(INDICES, (img) => split.labels[img]!);
@@ -95,7 +95,7 @@ describe('evaluate', () => {
 
   it('with a teacher: teacher accuracy, fused/teacher agreement and the distillation loss', async () => {
     const before = tf.memory().numTensors;
-    const m = await evaluate(student, teacher, split, info, INDICES, BATCH, { type: 'hard', alpha: 0.25, tau: 3 }, 'im2col');
+    const m = await evaluate(student, teacher, split, info, INDICES, BATCH, { distillation: 'hard', alpha: 0.25, tau: 3 }, 'im2col');
     expect(tf.memory().numTensors).toBe(before);
     const labels = Array.from(INDICES, (img) => split.labels[img]!);
     const tPred = ref.teacher!.map(argmax);
@@ -112,7 +112,7 @@ describe('evaluate', () => {
   });
 
   it('does not depend on the batch size', async () => {
-    const opts = { type: 'soft' as const, alpha: 0.5, tau: 2 };
+    const opts = { distillation: 'soft' as const, alpha: 0.5, tau: 2 };
     const a = await evaluate(student, teacher, split, info, INDICES, 37, opts, 'im2col');
     const b = await evaluate(student, teacher, split, info, INDICES, 3, opts, 'im2col');
     expect(b.clsAcc).toBe(a.clsAcc);
@@ -123,7 +123,7 @@ describe('evaluate', () => {
   });
 
   it('with a TeacherLogitsCache: same metrics, each batch of teacher logits computed once and reused, freed on dispose', async () => {
-    const opts = { type: 'soft' as const, alpha: 0.5, tau: 2 };
+    const opts = { distillation: 'soft' as const, alpha: 0.5, tau: 2 };
     const own = createTeacher({ channels: [4], poolAfter: [true], hidden: 8 }, info, 3); // same seed as `teacher`
     const plain = await evaluate(student, own, split, info, INDICES, BATCH, opts, 'im2col');
     const cache = new TeacherLogitsCache(own);
@@ -145,21 +145,21 @@ describe('evaluate', () => {
 
   it('with predictions: every image’s top class per head, in index order, in the same read-back, over partial batches', async () => {
     const before = tf.memory().numTensors;
-    const m = await evaluate(student, teacher, split, info, INDICES, BATCH, { type: 'hard', alpha: 0.5, tau: 3 }, 'im2col', undefined, true);
+    const m = await evaluate(student, teacher, split, info, INDICES, BATCH, { distillation: 'hard', alpha: 0.5, tau: 3 }, 'im2col', undefined, true);
     expect(tf.memory().numTensors).toBe(before);
     const p = m.predictions!;
     expect(Array.from(p.cls)).toEqual(ref.cls.map(argmax));
-    expect(Array.from(p.dist)).toEqual(ref.dist.map(argmax));
+    expect(Array.from(p.dist!)).toEqual(ref.dist!.map(argmax));
     expect(Array.from(p.fused)).toEqual(fusedPred);
     expect(Array.from(p.teacher!)).toEqual(ref.teacher!.map(argmax));
-    const alone = await evaluate(student, null, split, info, INDICES, BATCH, { type: 'none', alpha: 0, tau: 1 }, undefined, undefined, true);
+    const alone = await evaluate(student, null, split, info, INDICES, BATCH, { distillation: 'none', alpha: 0, tau: 1 }, undefined, undefined, true);
     expect(alone.predictions!.teacher).toBeNull();
     expect(Array.from(alone.predictions!.fused)).toEqual(fusedPred);
   });
 
   it('returns zeros for no images and leaks nothing', async () => {
     const before = tf.memory().numTensors;
-    const m = await evaluate(student, null, split, info, [], BATCH, { type: 'none', alpha: 0, tau: 1 });
+    const m = await evaluate(student, null, split, info, [], BATCH, { distillation: 'none', alpha: 0, tau: 1 });
     expect(m).toEqual({ count: 0, clsAcc: 0, distAcc: 0, fusedAcc: 0, teacherAcc: null, agreement: null, loss: { total: 0, base: 0, distill: 0 } });
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -174,7 +174,7 @@ describe('evaluate', () => {
     expect(r.acc).toBeCloseTo(t.filter((row, i) => argmax(row) === labels[i]).length / 37, 12);
     expect(r.loss).toBeCloseTo(t.reduce((s, row, i) => s + crossEntropy(row, labels[i]!), 0) / 37, 4);
     // Agrees with evaluate()'s teacher accuracy on the same images.
-    const m = await evaluate(student, teacher, split, info, INDICES, BATCH, { type: 'none', alpha: 0, tau: 1 }, 'im2col');
+    const m = await evaluate(student, teacher, split, info, INDICES, BATCH, { distillation: 'none', alpha: 0, tau: 1 }, 'im2col');
     expect(m.teacherAcc).toBe(r.acc);
   });
 });

@@ -5,7 +5,7 @@ import { batchesOf, makeBatch } from './data/batcher';
 import type { Split } from './data/dataset';
 import { agreementCounts, headPredictions } from './insight';
 import { crossEntropy, distillationLoss, type DistillationOptions } from './losses';
-import { fuseLogits, studentForward, type StudentModel } from './student';
+import { distillTarget, fuseLogits, studentForward, type StudentModel } from './student';
 import { teacherForward, type ConvImpl, type TeacherModel } from './teacher';
 
 /**
@@ -49,8 +49,11 @@ export interface EvalMetrics {
   count: number;
   /** Accuracy of `head` on the class token, in [0, 1]. */
   clsAcc: number;
-  /** Accuracy of `headDist` on the distillation token (meaningless in 'none' mode: that head gets no gradient). */
-  distAcc: number;
+  /**
+   * Accuracy of `headDist` on the distillation token (meaningless in 'none' mode: that head gets no gradient); null
+   * for a student without the distillation token.
+   */
+  distAcc: number | null;
   /** Accuracy of the mean of both heads' logits (DeiT's inference prediction). */
   fusedAcc: number;
   /** Teacher accuracy on the same images, or null without a teacher. */
@@ -68,13 +71,15 @@ export interface EvalMetrics {
 
 export interface HeadAgreement {
   cls: number;
-  dist: number;
+  /** Null without the distillation token. */
+  dist: number | null;
   fused: number;
 }
 
 export interface HeadPredictions {
   cls: Int32Array;
-  dist: Int32Array;
+  /** Null without the distillation token. */
+  dist: Int32Array | null;
   fused: Int32Array;
   /** Null without a teacher. */
   teacher: Int32Array | null;
@@ -115,16 +120,17 @@ export async function evaluate(
         const b = y.shape[0];
         const forward = () => teacherForward(teacher!, x, convImpl);
         const tLogits = !teacher ? null : cache ? cache.logits(split, batch, forward) : forward();
-        const type = teacher ? lossOpts.type : 'none';
-        const parts = distillationLoss(out.cls, out.dist, tLogits ?? tf.zerosLike(out.dist), y, { ...lossOpts, type });
+        const distillation = teacher ? lossOpts.distillation : 'none';
+        const parts = distillationLoss(out.cls, distillTarget(out), tLogits ?? tf.zerosLike(out.cls), y, { ...lossOpts, distillation });
         const zero = tf.scalar(0);
+        const dist = out.dist ?? out.cls; // without the distillation token its entries are reported as null
         const row = tf.concat([
-          tf.stack([correct(out.cls, y), correct(out.dist, y), correct(fused, y), tLogits ? correct(tLogits, y) : zero]),
-          tLogits ? agreementCounts([out.cls, out.dist, fused], tLogits) : tf.zeros([3]),
+          tf.stack([correct(out.cls, y), correct(dist, y), correct(fused, y), tLogits ? correct(tLogits, y) : zero]),
+          tLogits ? agreementCounts([out.cls, dist, fused], tLogits) : tf.zeros([3]),
           tf.stack([tf.mul(parts.total, b), tf.mul(parts.base, b), tf.mul(parts.distill, b)]),
         ]);
         if (withPredictions) {
-          const heads = headPredictions([out.cls, out.dist, fused]); // [3, B]
+          const heads = headPredictions([out.cls, dist, fused]); // [3, B]
           preds.push(tf.keep(tf.concat([heads, tLogits ? headPredictions([tLogits]) : tf.fill([1, b], -1)]) as tf.Tensor2D)); // [4, B]
         }
         return tf.add(sums, row);
@@ -146,12 +152,12 @@ export async function evaluate(
   return {
     count: n,
     clsAcc: at(0),
-    distAcc: at(1),
+    distAcc: student.distToken ? at(1) : null,
     fusedAcc: at(2),
     teacherAcc: teacher ? at(3) : null,
-    agreement: teacher ? { cls: at(4), dist: at(5), fused: at(6) } : null,
+    agreement: teacher ? { cls: at(4), dist: student.distToken ? at(5) : null, fused: at(6) } : null,
     loss: { total: at(7), base: at(8), distill: at(9) },
-    ...(withPredictions ? { predictions: { cls: row(0), dist: row(1), fused: row(2), teacher: teacher ? row(3) : null } } : {}),
+    ...(withPredictions ? { predictions: { cls: row(0), dist: student.distToken ? row(1) : null, fused: row(2), teacher: teacher ? row(3) : null } } : {}),
   };
 }
 

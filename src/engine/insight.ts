@@ -4,14 +4,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { fuseLogits, studentForwardWithInternals, type StudentModel } from './student';
 
-/** Whether the student has a distillation token (token 1) and its head. */
-export function hasDistToken(model: StudentModel): boolean {
-  return model.params['distToken'] !== undefined;
-}
-
-/** Tokens before the patches: [cls] or [cls, dist]. */
+/** Tokens before the patches: [cls, dist], or [cls] without the distillation token. */
 export function prefixTokens(model: StudentModel): number {
-  return hasDistToken(model) ? 2 : 1;
+  return model.distToken ? 2 : 1;
 }
 
 /** Cosine of matching rows of a and b ([B, D] each): [B]. A zero row gives 0, not NaN. */
@@ -35,10 +30,10 @@ function token(h: tf.Tensor3D, i: number): tf.Tensor2D {
  * [depth + 1]. Call inside tf.tidy; the student must have a distillation token.
  */
 export function tokenCosineByLayer(model: StudentModel, x: tf.Tensor4D): tf.Tensor1D {
-  if (!hasDistToken(model)) throw new Error('tokenCosineByLayer: the student has no distillation token');
+  if (!model.distToken) throw new Error('tokenCosineByLayer: the student has no distillation token');
   const layers: tf.Tensor[] = [];
   const out = studentForwardWithInternals(model, x, (_, h) => layers.push(tf.mean(rowCosine(token(h, 0), token(h, 1)))));
-  layers.push(tf.mean(rowCosine(out.clsEmbed, out.distEmbed)));
+  layers.push(tf.mean(rowCosine(out.clsEmbed, out.distEmbed!)));
   return tf.stack(layers) as tf.Tensor1D; // [depth + 1]
 }
 
@@ -79,7 +74,7 @@ export async function readInsight(
   teacherLogits: tf.Tensor2D | null,
 ): Promise<InsightReadout> {
   if (sample && sample.shape[0] !== 1) throw new Error(`readInsight: the sample must be one image, got [${sample.shape}]`);
-  const dist = hasDistToken(model);
+  const dist = model.distToken;
   const withCosine = probe !== null && dist && probe.shape[0] > 0;
   const { depth, numHeads } = model.arch;
   const p = prefixTokens(model);
@@ -96,8 +91,8 @@ export async function readInsight(
       });
       parts.push(...rows.map((r) => tf.transpose(r, [0, 2, 1, 3]))); // each [1, P, H, T]
       parts.push(tf.softmax(out.cls));
-      if (dist) parts.push(tf.softmax(out.dist));
-      parts.push(tf.softmax(dist ? fuseLogits(out) : out.cls));
+      if (out.dist) parts.push(tf.softmax(out.dist));
+      parts.push(tf.softmax(fuseLogits(out)));
       if (teacherLogits) parts.push(teacherLogits);
     }
     return parts.length ? (tf.concat(parts.map((x) => tf.reshape(x, [-1]))) as tf.Tensor1D) : tf.zeros([0]);

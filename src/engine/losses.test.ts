@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { crossEntropy, distillationLoss, softmaxWithTemperature } from './losses';
 
 type Mode = 'none' | 'soft' | 'hard';
-type Opts = { type: Mode; alpha: number; tau: number; labelSmoothing?: number };
+type Opts = { distillation: Mode; alpha: number; tau: number; labelSmoothing?: number };
 type Mat = number[][]; // [B, C]
 type LossValues = { total: number; base: number; distill: number };
 
@@ -65,10 +65,10 @@ function refSoftDistill(dist: Mat, teacher: Mat, tau: number): number {
 
 function refLoss(cls: Mat, dist: Mat, teacher: Mat, labels: readonly number[], opts: Opts): LossValues {
   const base = refCrossEntropy(cls, labels, opts.labelSmoothing ?? 0);
-  if (opts.type === 'none') return { total: base, base, distill: 0 };
+  if (opts.distillation === 'none') return { total: base, base, distill: 0 };
   // DeiT: the hard target is F.cross_entropy(outputs_kd, teacher.argmax(1)), i.e. without label smoothing.
   const distill =
-    opts.type === 'soft' ? refSoftDistill(dist, teacher, opts.tau) : refCrossEntropy(dist, teacher.map(argmaxRow), 0);
+    opts.distillation === 'soft' ? refSoftDistill(dist, teacher, opts.tau) : refCrossEntropy(dist, teacher.map(argmaxRow), 0);
   return { total: base * (1 - opts.alpha) + distill * opts.alpha, base, distill };
 }
 
@@ -264,7 +264,7 @@ describe('distillationLoss matches the float64 reference', () => {
     const dist = randMat(rng, B, C, scale);
     const teacher = randMat(rng, B, C, scale);
     const labels = randLabels(rng, B, C);
-    const opts: Opts = { type, alpha, tau };
+    const opts: Opts = { distillation: type, alpha, tau };
     expectLossClose(await evalLoss(cls, dist, teacher, labels, opts), refLoss(cls, dist, teacher, labels, opts), type);
   });
 
@@ -277,7 +277,7 @@ describe('distillationLoss matches the float64 reference', () => {
           const dist = randMat(rng, B, C, 10);
           const teacher = randMat(rng, B, C, 10);
           const labels = randLabels(rng, B, C);
-          const opts: Opts = { type, alpha: 0.5, tau: 3 };
+          const opts: Opts = { distillation: type, alpha: 0.5, tau: 3 };
           expectLossClose(
             await evalLoss(cls, dist, teacher, labels, opts),
             refLoss(cls, dist, teacher, labels, opts),
@@ -296,7 +296,7 @@ describe('distillationLoss matches the float64 reference', () => {
       const dist = randMat(rng, 6, 10, 10);
       const teacher = randMat(rng, 6, 10, 10);
       const labels = randLabels(rng, 6, 10);
-      const opts: Opts = { type, alpha: 0.5, tau, labelSmoothing: 0.1 };
+      const opts: Opts = { distillation: type, alpha: 0.5, tau, labelSmoothing: 0.1 };
       const got = await evalLoss(cls, dist, teacher, labels, opts);
       expectLossClose(got, refLoss(cls, dist, teacher, labels, opts), `${type} smoothed`);
       // The smoothed base must differ from the unsmoothed one, or the option was ignored.
@@ -314,7 +314,7 @@ describe('distillationLoss matches the float64 reference', () => {
     const cls = randMat(rng, B, C, 5);
     const labels = randLabels(rng, B, C);
     for (const tau of TAUS) {
-      const got = await evalLoss(cls, dist, teacher, labels, { type: 'soft', alpha: 0.5, tau });
+      const got = await evalLoss(cls, dist, teacher, labels, { distillation: 'soft', alpha: 0.5, tau });
       const klSum = refSoftKlSum(dist, teacher, tau);
       expectClose(got.distill, (klSum * tau * tau) / (B * C), `tau=${tau}`);
     }
@@ -335,7 +335,7 @@ describe('distillationLoss matches the float64 reference', () => {
         const teacher = big(B, C);
         // Label the smallest class logit, so that the cross-entropy is as large as it gets (~200).
         const labels = cls.map((row) => row.indexOf(Math.min(...row)));
-        const opts: Opts = { type, alpha: 0.5, tau };
+        const opts: Opts = { distillation: type, alpha: 0.5, tau };
         expectLossClose(
           await evalLoss(cls, dist, teacher, labels, opts),
           refLoss(cls, dist, teacher, labels, opts),
@@ -354,7 +354,7 @@ describe('distillationLoss invariants', () => {
         const cls = randMat(rng, 4, 10, scale);
         const z = randMat(rng, 4, 10, scale);
         const labels = randLabels(rng, 4, 10);
-        const got = await evalLoss(cls, z, z.map((r) => r.slice()), labels, { type: 'soft', alpha: 0.5, tau });
+        const got = await evalLoss(cls, z, z.map((r) => r.slice()), labels, { distillation: 'soft', alpha: 0.5, tau });
         expect(Math.abs(got.distill), `tau=${tau} scale=${scale}: ${got.distill}`).toBeLessThanOrEqual(1e-6);
       }
     }
@@ -368,9 +368,9 @@ describe('distillationLoss invariants', () => {
         const dist = randMat(rng, 3, 4, 10);
         const teacher = randMat(rng, 3, 4, 10);
         const labels = randLabels(rng, 3, 4);
-        const a0 = await evalLoss(cls, dist, teacher, labels, { type, alpha: 0, tau });
+        const a0 = await evalLoss(cls, dist, teacher, labels, { distillation: type, alpha: 0, tau });
         expectClose(a0.total, a0.base, `${type} alpha=0`, 1e-6, 1e-6);
-        const a1 = await evalLoss(cls, dist, teacher, labels, { type, alpha: 1, tau });
+        const a1 = await evalLoss(cls, dist, teacher, labels, { distillation: type, alpha: 1, tau });
         expectClose(a1.total, a1.distill, `${type} alpha=1`, 1e-6, 1e-6);
       }
     }
@@ -380,7 +380,7 @@ describe('distillationLoss invariants', () => {
     const rng = makeRng(73);
     const cls = randMat(rng, 5, 4, 10);
     const labels = randLabels(rng, 5, 4);
-    const none = (alpha: number, tau: number): Opts => ({ type: 'none', alpha, tau });
+    const none = (alpha: number, tau: number): Opts => ({ distillation: 'none', alpha, tau });
     const ref = await evalLoss(cls, randMat(rng, 5, 4, 10), randMat(rng, 5, 4, 10), labels, none(0.5, 3));
     expect(ref.distill).toBe(0);
     expect(ref.total).toBe(ref.base);
@@ -403,7 +403,7 @@ describe('distillationLoss invariants', () => {
       const dist = teacher.map((row) => row.map((v) => Math.fround(v + (rng() * 2 - 1) * noise)));
       const cls = randMat(rng, B, C, 3);
       const labels = randLabels(rng, B, C);
-      const got = await evalLoss(cls, dist, teacher, labels, { type: 'soft', alpha: 0.5, tau });
+      const got = await evalLoss(cls, dist, teacher, labels, { distillation: 'soft', alpha: 0.5, tau });
       // -1e-6 only allows float32 rounding when the two distributions nearly coincide.
       expect(got.distill, `case ${k}`).toBeGreaterThanOrEqual(-1e-6);
       expectClose(got.distill, refSoftDistill(dist, teacher, tau), `case ${k}`);
@@ -421,7 +421,7 @@ describe('distillationLoss invariants', () => {
         const k = (rng() * 2 - 1) * 50;
         return row.map((v) => Math.fround(v + k));
       });
-      const opts: Opts = { type: 'soft', alpha: 0.5, tau };
+      const opts: Opts = { distillation: 'soft', alpha: 0.5, tau };
       const a = await evalLoss(cls, dist, teacher, labels, opts);
       const b = await evalLoss(cls, dist, shifted, labels, opts);
       expectLossClose(b, a, `tau=${tau}`);
@@ -443,7 +443,7 @@ describe('distillationLoss invariants', () => {
         other[argmaxRow(row)] = Math.max(...other) + 1 + rng();
         return other;
       });
-      const opts: Opts = { type: 'hard', alpha: 0.5, tau };
+      const opts: Opts = { distillation: 'hard', alpha: 0.5, tau };
       const a = await evalLoss(cls, dist, teacher, labels, opts);
       const b = await evalLoss(cls, dist, sameArgmax, labels, opts);
       expectLossClose(b, a, `tau=${tau}`, 1e-6, 1e-6);
@@ -465,7 +465,7 @@ describe('distillationLoss invariants', () => {
     const teacher = randMat(rng, 5, 4, 10);
     const cls = randMat(rng, 5, 4, 10);
     const labels = randLabels(rng, 5, 4);
-    const got = await evalLoss(cls, dist, teacher, labels, { type: 'hard', alpha: 0.5, tau: 3 });
+    const got = await evalLoss(cls, dist, teacher, labels, { distillation: 'hard', alpha: 0.5, tau: 3 });
     const ce = crossEntropy(tf.tensor2d(dist), tf.tensor1d(teacher.map(argmaxRow), 'int32'));
     expectClose(got.distill, await scalarValue(ce, 'ce'), 'hard vs crossEntropy', 1e-6, 1e-6);
   });
@@ -489,7 +489,7 @@ describe('distillationLoss gradients', () => {
     'tf.variableGrads of total matches finite differences ($type, tau=$tau, alpha=$alpha, eps=$labelSmoothing)',
     async ({ type, tau, alpha, labelSmoothing }) => {
       const { cls, dist, teacher, labels } = fixture(81 + tau);
-      const opts: Opts = { type, alpha, tau, labelSmoothing };
+      const opts: Opts = { distillation: type, alpha, tau, labelSmoothing };
       const clsVar = tf.variable(tf.tensor2d(cls));
       const distVar = tf.variable(tf.tensor2d(dist));
       const teacherT = tf.tensor2d(teacher);
@@ -523,7 +523,7 @@ describe('distillationLoss gradients', () => {
     'tf.grads over [cls, dist] matches finite differences ($type, tau=$tau, alpha=$alpha)',
     async ({ type, tau, alpha, labelSmoothing }) => {
       const { cls, dist, teacher, labels } = fixture(91 + tau);
-      const opts: Opts = { type, alpha, tau, labelSmoothing };
+      const opts: Opts = { distillation: type, alpha, tau, labelSmoothing };
       const teacherT = tf.tensor2d(teacher);
       const labelsT = tf.tensor1d(labels, 'int32');
       const f = (c: tf.Tensor, d: tf.Tensor): tf.Tensor =>
@@ -539,7 +539,7 @@ describe('distillationLoss gradients', () => {
   const analytic = 'soft: d distill / d dist = (softmax(dist/T) - softmax(teacher/T)) * T / numel (tau=%s)';
   it.each(TAUS)(analytic, async (tau) => {
     const { cls, dist, teacher, labels } = fixture(101 + tau);
-    const opts: Opts = { type: 'soft', alpha: 0.5, tau };
+    const opts: Opts = { distillation: 'soft', alpha: 0.5, tau };
     const g = tf.grad((d: tf.Tensor) =>
       distillationLoss(tf.tensor2d(cls), d as tf.Tensor2D, tf.tensor2d(teacher), tf.tensor1d(labels, 'int32'), opts)
         .distill,
@@ -555,7 +555,7 @@ describe('distillationLoss gradients', () => {
 
   it.each(MODES)('the teacher receives no gradient (%s)', async (type) => {
     const { cls, dist, teacher, labels } = fixture(111);
-    const opts: Opts = { type, alpha: 0.5, tau: 3 };
+    const opts: Opts = { distillation: type, alpha: 0.5, tau: 3 };
     let g: tf.Tensor | undefined;
     try {
       g = tf.grad((t: tf.Tensor) =>
@@ -586,7 +586,7 @@ describe('distillationLoss gradients', () => {
             distVar as tf.Variable<tf.Rank.R2>,
             teacherVar as tf.Variable<tf.Rank.R2>,
             labelsT,
-            { type, alpha: 0.5, tau: 3 },
+            { distillation: type, alpha: 0.5, tau: 3 },
           ).total,
         [clsVar, distVar, teacherVar],
       );
@@ -607,7 +607,7 @@ describe('distillationLoss gradients', () => {
         const dist = big();
         const teacher = big();
         const labels = randLabels(rng, 4, 10);
-        const opts: Opts = { type, alpha: 0.5, tau };
+        const opts: Opts = { distillation: type, alpha: 0.5, tau };
         const [gCls, gDist] = tf.grads((c: tf.Tensor, d: tf.Tensor) =>
           distillationLoss(c as tf.Tensor2D, d as tf.Tensor2D, tf.tensor2d(teacher), tf.tensor1d(labels, 'int32'), opts)
             .total,
@@ -619,6 +619,45 @@ describe('distillationLoss gradients', () => {
         }
       }
     }
+  });
+});
+
+describe('distillation into the class head (a student without the distillation token)', () => {
+  // The paper's "usual distillation" rows: the same distillationLoss, called with the class logits in both places.
+  const cases = [
+    ...TAUS.map((tau) => ({ distillation: 'soft' as const, tau, alpha: 0.1 })),
+    { distillation: 'soft' as const, tau: 3, alpha: 0.5 },
+    { distillation: 'hard' as const, tau: 3, alpha: 0.5 },
+    { distillation: 'hard' as const, tau: 1, alpha: 0.9 },
+  ];
+
+  it.each(cases)('$distillation tau=$tau alpha=$alpha: (1-alpha) CE(cls, y) + alpha * term(cls, teacher)', async (opts) => {
+    const rng = makeRng(300 + opts.tau * 10 + opts.alpha * 100);
+    for (const [B, C, scale] of [[1, 2, 3], [5, 10, 10], [8, 4, 30]] as const) {
+      const cls = randMat(rng, B, C, scale);
+      const teacher = randMat(rng, B, C, scale);
+      const labels = randLabels(rng, B, C);
+      // Written out for the class head alone, independently of refLoss's argument order.
+      const base = refCrossEntropy(cls, labels);
+      const distill = opts.distillation === 'soft' ? refSoftDistill(cls, teacher, opts.tau) : refCrossEntropy(cls, teacher.map(argmaxRow));
+      const expected = { total: (1 - opts.alpha) * base + opts.alpha * distill, base, distill };
+      const got = await evalLoss(cls, cls, teacher, labels, opts);
+      expectLossClose(got, expected, `B=${B} C=${C}`);
+      expectLossClose(got, refLoss(cls, cls, teacher, labels, opts), `refLoss B=${B} C=${C}`);
+    }
+  });
+
+  it.each(cases)('$distillation tau=$tau alpha=$alpha: the gradient sums both uses of the class logits', async (opts) => {
+    const rng = makeRng(400 + opts.tau);
+    const cls = randMat(rng, 3, 5, 3);
+    const teacher = randMat(rng, 3, 5, 3);
+    const labels = randLabels(rng, 3, 5);
+    const t = tf.tensor2d(teacher);
+    const y = tf.tensor1d(labels, 'int32');
+    const g = tf.grad((c: tf.Tensor) => distillationLoss(c as tf.Tensor2D, c as tf.Tensor2D, t, y, opts).total)(tf.tensor2d(cls));
+    const fd = fdGrad((m) => refLoss(m, m, teacher, labels, opts).total, cls);
+    expectMatClose(await matValue(g), fd, 'd total / d cls', 1e-3, 1e-5);
+    tf.dispose([t, y, g]);
   });
 });
 
@@ -638,7 +677,7 @@ describe('distillationLoss memory', () => {
     const before = tf.memory().numTensors;
     for (let step = 0; step < 3; step++) {
       const out = tf.tidy(() => {
-        const opts: Opts = { type, alpha: 0.5, tau: 3, labelSmoothing: 0.1 };
+        const opts: Opts = { distillation: type, alpha: 0.5, tau: 3, labelSmoothing: 0.1 };
         const { total, base, distill } = distillationLoss(cls, dist, teacher, labels, opts);
         return [total, base, distill];
       });
@@ -653,7 +692,7 @@ describe('distillationLoss memory', () => {
     const [cls, dist, teacher, labels] = inputs(132);
     const clsBefore = await cls.array();
     const before = tf.memory().numTensors;
-    const out = distillationLoss(cls, dist, teacher, labels, { type, alpha: 0.5, tau: 3, labelSmoothing: 0.1 });
+    const out = distillationLoss(cls, dist, teacher, labels, { distillation: type, alpha: 0.5, tau: 3, labelSmoothing: 0.1 });
     tf.dispose([out.total, out.base, out.distill]);
     expect(tf.memory().numTensors).toBe(before);
     for (const t of [cls, dist, teacher, labels]) expect(t.isDisposed).toBe(false);

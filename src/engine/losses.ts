@@ -11,14 +11,10 @@
 // - The teacher is a constant (DeiT runs it under torch.no_grad()). tfjs has no stopGradient, so the teacher's
 //   logits pass through an identity whose gradient is zero: even a trainable teacher on the tape gets none.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Distillation } from './config';
+import type { LiveParams } from './config';
 
-export interface DistillationOptions {
-  type: Distillation;
-  alpha: number;
-  tau: number;
-  labelSmoothing?: number;
-}
+/** The loss's settings under the config's own names (LiveParams), so a value travels from the URL unchanged. */
+export type DistillationOptions = Pick<LiveParams, 'distillation' | 'alpha' | 'tau'> & { labelSmoothing?: number };
 
 // A type alias (not an interface) so tf.tidy can return it: tidy wants an index-signature-compatible container.
 export type LossParts = {
@@ -80,11 +76,11 @@ export function distillationLoss(
   return tf.tidy(() => {
     const teacher = stopGradient(teacherLogits);
     const base = crossEntropy(clsLogits, labels, opts.labelSmoothing ?? 0);
-    if (opts.type === 'none') {
+    if (opts.distillation === 'none') {
       return { total: tf.clone(base), base, distill: tf.scalar(0) };
     }
     let distill: tf.Scalar;
-    if (opts.type === 'soft') {
+    if (opts.distillation === 'soft') {
       const T = opts.tau;
       const logPs = tf.logSoftmax(tf.div(distLogits, T)); // [B, C]
       const logPt = tf.logSoftmax(tf.div(teacher, T)); // [B, C]

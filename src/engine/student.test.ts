@@ -5,142 +5,15 @@ import '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATASETS, STUDENT_PRESETS, STUDENT_PRESET_NAMES, studentParamCount, type Distillation, type StudentArch } from './config';
 import { distillationLoss } from './losses';
-import { countParams, disposeParams, type Params } from './nn';
+import { countParams, disposeParams } from './nn';
 import { AdamW } from './optimizer';
+import { mulberry32 } from './random';
 import { createStudent, fuseLogits, patchify, studentForward, studentForwardWithInternals, type StudentModel } from './student';
 import { createTeacher, teacherForward } from './teacher';
+import { TINY_ARCH, TINY_DATA, expectClose, nonNull, perturb, randImages, refForward, refLinear, stats, values } from './testing/studentReference';
 import { gradsOf, studentStep } from './train';
-import { mulberry32 } from './random';
 
 const fmnist = DATASETS['fashion-mnist'];
-
-
-
-function values(v: tf.Tensor): Float64Array {
-  return Float64Array.from(v.dataSync());
-}
-
-function stats(a: ArrayLike<number>): { mean: number; std: number } {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]!;
-  const mean = s / a.length;
-  let q = 0;
-  for (let i = 0; i < a.length; i++) q += (a[i]! - mean) ** 2;
-  return { mean, std: Math.sqrt(q / a.length) };
-}
-
-/**
- * Replaces every parameter by init + N(0, 0.3)-ish uniform noise (gamma around 1), so the tiny student computes a
- * function with O(1) activations and gradients: a meaningful target for a reference forward and finite differences.
- */
-function perturb(params: Params, seed: number): void {
-  const rng = mulberry32(seed);
-  for (const v of Object.values(params)) {
-    const noise = Float32Array.from({ length: v.size }, () => (rng() * 2 - 1) * 0.5);
-    const base = v.dataSync();
-    tf.tidy(() => v.assign(tf.tensor(noise.map((n, i) => base[i]! + n), v.shape)));
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Float64 reference of DeiT's DistilledVisionTransformer forward (timm Block / Attention), from the paper's code.
-// ---------------------------------------------------------------------------------------------
-
-type Vec = number[];
-
-/** erf by its Maclaurin series (exact to ~1e-15 for |x| < 4) and +-1 beyond, for the exact GELU. */
-function erf(x: number): number {
-  if (Math.abs(x) >= 5) return Math.sign(x);
-  let term = x;
-  let sum = x;
-  for (let n = 1; n < 200; n++) {
-    term *= (-x * x) / n;
-    sum += term / (2 * n + 1);
-    if (Math.abs(term) < 1e-17) break;
-  }
-  return (2 / Math.sqrt(Math.PI)) * sum;
-}
-
-function refLinear(x: Vec, w: Float64Array, b: Float64Array, outDim: number): Vec {
-  const out = Array.from(b);
-  for (let i = 0; i < x.length; i++) for (let o = 0; o < outDim; o++) out[o]! += x[i]! * w[i * outDim + o]!;
-  return out;
-}
-
-function refLayerNorm(x: Vec, gamma: Float64Array, beta: Float64Array): Vec {
-  const mean = x.reduce((a, b) => a + b, 0) / x.length;
-  const variance = x.reduce((a, b) => a + (b - mean) ** 2, 0) / x.length;
-  return x.map((v, i) => ((v - mean) / Math.sqrt(variance + 1e-6)) * gamma[i]! + beta[i]!);
-}
-
-function softmax(z: Vec): Vec {
-  const m = Math.max(...z);
-  const e = z.map((v) => Math.exp(v - m));
-  const s = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / s);
-}
-
-/**
- * One image [H][W][C] through the student: conv-style patch embedding, [cls, dist, patches] + pos, pre-norm blocks
- * with qkv split as reshape(T, 3, H, hd), final norm, head on token 0 and headDist on token 1.
- */
-function refForward(m: StudentModel, img: number[][][]): { cls: Vec; dist: Vec; attn: number[][][] } {
-  const P = (n: string) => values(m.params[n]!);
-  const { embedDim: d, depth, numHeads, patchSize: p, mlpRatio } = m.arch;
-  const g = m.imageSize / p;
-  const hd = d / numHeads;
-  const tokens: Vec[] = [Array.from(P('clsToken')), Array.from(P('distToken'))];
-  for (let gy = 0; gy < g; gy++) {
-    for (let gx = 0; gx < g; gx++) {
-      const flat: Vec = [];
-      for (let py = 0; py < p; py++) for (let px = 0; px < p; px++) for (let c = 0; c < m.channels; c++) flat.push(img[gy * p + py]![gx * p + px]![c]!);
-      tokens.push(refLinear(flat, P('patchEmbed.weight'), P('patchEmbed.bias'), d));
-    }
-  }
-  const pos = P('posEmbed');
-  let h = tokens.map((t, i) => t.map((v, j) => v + pos[i * d + j]!));
-  let attn: number[][][] = [];
-  for (let b = 0; b < depth; b++) {
-    const k = `blocks.${b}`;
-    const qkv = h.map((t) => refLinear(refLayerNorm(t, P(`${k}.norm1.gamma`), P(`${k}.norm1.beta`)), P(`${k}.attn.qkv.weight`), P(`${k}.attn.qkv.bias`), 3 * d));
-    const part = (t: Vec, s: number, head: number) => t.slice(s * d + head * hd, s * d + (head + 1) * hd);
-    const ctx = h.map(() => new Array<number>(d).fill(0));
-    attn = [];
-    for (let head = 0; head < numHeads; head++) {
-      const rows = qkv.map((qi) =>
-        softmax(qkv.map((kj) => part(qi, 0, head).reduce((a, v, e) => a + v * part(kj, 1, head)[e]!, 0) / Math.sqrt(hd))),
-      );
-      attn.push(rows);
-      rows.forEach((row, i) => row.forEach((w, j) => part(qkv[j]!, 2, head).forEach((v, e) => (ctx[i]![head * hd + e]! += w * v))));
-    }
-    h = h.map((t, i) => refLinear(ctx[i]!, P(`${k}.attn.proj.weight`), P(`${k}.attn.proj.bias`), d).map((v, j) => v + t[j]!));
-    h = h.map((t) => {
-      const u = refLinear(refLayerNorm(t, P(`${k}.norm2.gamma`), P(`${k}.norm2.beta`)), P(`${k}.mlp.fc1.weight`), P(`${k}.mlp.fc1.bias`), d * mlpRatio);
-      const act = u.map((v) => 0.5 * v * (1 + erf(v / Math.SQRT2)));
-      return refLinear(act, P(`${k}.mlp.fc2.weight`), P(`${k}.mlp.fc2.bias`), d).map((v, j) => v + t[j]!);
-    });
-  }
-  const normed = h.map((t) => refLayerNorm(t, P('norm.gamma'), P('norm.beta')));
-  return {
-    cls: refLinear(normed[0]!, P('head.weight'), P('head.bias'), m.numClasses),
-    dist: refLinear(normed[1]!, P('headDist.weight'), P('headDist.bias'), m.numClasses),
-    attn,
-  };
-}
-
-// A tiny student: 2x2 patches of 4x4 on an 8x8x2 image (two channels to pin the patch flattening order).
-const TINY_ARCH: StudentArch = { embedDim: 8, depth: 2, numHeads: 2, mlpRatio: 2, patchSize: 4 };
-const TINY_DATA = { imageSize: 8, channels: 2, numClasses: 5 };
-
-function randImages(rng: () => number, b: number, s: number, c: number): number[][][][] {
-  return Array.from({ length: b }, () => Array.from({ length: s }, () => Array.from({ length: s }, () => Array.from({ length: c }, () => Math.fround(rng() * 2 - 1)))));
-}
-
-function expectClose(actual: number, expected: number, what: string, rtol: number, atol: number): void {
-  expect(Math.abs(actual - expected), `${what}: got ${actual}, expected ${expected}`).toBeLessThanOrEqual(atol + rtol * Math.abs(expected));
-}
-
-// ---------------------------------------------------------------------------------------------
 
 describe('parameter counts', () => {
   it('deit-ti has exactly 5,356,052 parameters (DEIT-NOTES) and the closed form agrees', () => {
@@ -276,38 +149,38 @@ describe('forward', () => {
   it('matches a float64 reference of DeiT (both heads and the last attention) on a tiny perturbed student', () => {
     const out = studentForwardWithInternals(model, x);
     const cls = out.cls.arraySync();
-    const dist = out.dist.arraySync();
+    const dist = out.dist!.arraySync();
     const att = out.lastAttention.arraySync();
     imgs.forEach((img, b) => {
       const ref = refForward(model, img);
       ref.cls.forEach((v, c) => expectClose(cls[b]![c]!, v, `cls[${b}][${c}]`, 1e-4, 1e-4));
-      ref.dist.forEach((v, c) => expectClose(dist[b]![c]!, v, `dist[${b}][${c}]`, 1e-4, 1e-4));
+      ref.dist!.forEach((v, c) => expectClose(dist[b]![c]!, v, `dist[${b}][${c}]`, 1e-4, 1e-4));
       ref.attn.forEach((rows, h) => rows.forEach((row, i) => row.forEach((w, j) => expectClose(att[b]![h]![i]![j]!, w, `attn[${b}][${h}][${i}][${j}]`, 1e-4, 1e-5))));
     });
-    tf.dispose(Object.values(out));
+    tf.dispose(nonNull(Object.values(out)));
   });
 
   it('returns [B, C] for both heads on Fashion-MNIST-shaped input, and internals of the documented shapes', () => {
     const before = tf.memory().numTensors;
     const m = createStudent(STUDENT_PRESETS['deit-nano'], fmnist, 0);
     const img = tf.randomNormal([3, 28, 28, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
-    // Spread into plain objects: tf.tidy's container type does not accept every engine interface.
-    const o = tf.tidy(() => ({ ...studentForward(m, img) }));
+    // Plain objects of tensors: tf.tidy's container type accepts no null (this student has the distillation token).
+    const o = tf.tidy(() => ((r) => ({ cls: r.cls, dist: r.dist! }))(studentForward(m, img)));
     expect(o.cls.shape).toEqual([3, 10]);
-    expect(o.dist.shape).toEqual([3, 10]);
-    const i = tf.tidy(() => ({ ...studentForwardWithInternals(m, img) }));
+    expect(o.dist!.shape).toEqual([3, 10]);
+    const i = tf.tidy(() => ((r) => ({ ...r, dist: r.dist!, distEmbed: r.distEmbed! }))(studentForwardWithInternals(m, img)));
     expect(i.clsEmbed.shape).toEqual([3, 32]);
-    expect(i.distEmbed.shape).toEqual([3, 32]);
+    expect(i.distEmbed!.shape).toEqual([3, 32]);
     expect(i.lastAttention.shape).toEqual([3, 2, 51, 51]);
     // Same heads from both entry points.
     expect(i.cls.arraySync()).toEqual(o.cls.arraySync());
-    expect(i.dist.arraySync()).toEqual(o.dist.arraySync());
+    expect(i.dist!.arraySync()).toEqual(o.dist!.arraySync());
     // Attention rows are probability distributions.
     const rowSums = tf.tidy(() => tf.sum(i.lastAttention, -1).dataSync());
     expect(rowSums.length).toBe(3 * 2 * 51);
     for (const s of rowSums) expect(Math.abs(s - 1)).toBeLessThan(1e-5);
     expect(tf.tidy(() => tf.min(i.lastAttention).dataSync()[0])).toBeGreaterThanOrEqual(0);
-    tf.dispose([o.cls, o.dist, ...Object.values(i), img]);
+    tf.dispose([o.cls, o.dist!, i.cls, i.dist!, i.clsEmbed, i.distEmbed!, i.lastAttention, img]);
     disposeParams(m.params);
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -315,20 +188,20 @@ describe('forward', () => {
   it('clsEmbed/distEmbed are the final-normed tokens 0 and 1, and the heads are linear maps of them', () => {
     const i = studentForwardWithInternals(model, x);
     const ce = i.clsEmbed.arraySync();
-    const de = i.distEmbed.arraySync();
+    const de = i.distEmbed!.arraySync();
     const W = values(model.params['head.weight']!);
     const bias = values(model.params['head.bias']!);
     const Wd = values(model.params['headDist.weight']!);
     const bd = values(model.params['headDist.bias']!);
     const cls = i.cls.arraySync();
-    const dist = i.dist.arraySync();
+    const dist = i.dist!.arraySync();
     for (let b = 0; b < 3; b++) {
       refLinear(ce[b]!, W, bias, 5).forEach((v, c) => expectClose(cls[b]![c]!, v, 'cls from clsEmbed', 1e-5, 1e-5));
       refLinear(de[b]!, Wd, bd, 5).forEach((v, c) => expectClose(dist[b]![c]!, v, 'dist from distEmbed', 1e-5, 1e-5));
     }
     // The two tokens differ: the distillation token is not a copy of the class token.
     expect(ce[0]).not.toEqual(de[0]);
-    tf.dispose(Object.values(i));
+    tf.dispose(nonNull(Object.values(i)));
   });
 
   it('fuseLogits is the mean of the two heads', () => {
@@ -338,9 +211,9 @@ describe('forward', () => {
     const out = studentForward(model, x);
     const fused = fuseLogits(out).arraySync();
     const c = out.cls.arraySync();
-    const d = out.dist.arraySync();
+    const d = out.dist!.arraySync();
     fused.forEach((row, b) => row.forEach((v, k) => expectClose(v, (c[b]![k]! + d[b]![k]!) / 2, 'fused', 1e-6, 1e-7)));
-    tf.dispose([cls, dist, out.cls, out.dist]);
+    tf.dispose([cls, dist, out.cls, out.dist!]);
   });
 
   it('throws a descriptive error on a wrong input shape', () => {
@@ -373,7 +246,7 @@ describe('gradients of the distillation loss', () => {
   });
 
   const lossFn = (type: Distillation) => () =>
-    distillationLoss(...((o) => [o.cls, o.dist] as const)(studentForward(model, x)), teacherLogits, y, { type, alpha: 0.4, tau: 2 }).total;
+    distillationLoss(...((o) => [o.cls, o.dist!] as const)(studentForward(model, x)), teacherLogits, y, { distillation: type, alpha: 0.4, tau: 2 }).total;
 
   function lossAt(type: Distillation): number {
     return tf.tidy(() => lossFn(type)().dataSync()[0]!);
@@ -450,7 +323,7 @@ describe('gradients of the distillation loss', () => {
       const all = { ...model.params, ...teacher.params };
       const { value, grads } = tf.variableGrads(() => {
         const o = studentForward(model, x);
-        return distillationLoss(o.cls, o.dist, teacherForward(teacher, x, 'im2col'), y, { type, alpha: 0.7, tau: 2 }).total;
+        return distillationLoss(o.cls, o.dist!, teacherForward(teacher, x, 'im2col'), y, { distillation: type, alpha: 0.7, tau: 2 }).total;
       }, Object.values(all));
       for (const v of Object.values(teacher.params)) {
         const g = grads[v.name];

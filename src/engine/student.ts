@@ -1,6 +1,7 @@
-// The DeiT student: a ViT with a class token and a distillation token (deit models.py `DistilledVisionTransformer`).
+// The DeiT student: a ViT with a class token and a distillation token (deit models.py `DistilledVisionTransformer`),
+// or, with `distToken` off, with the class token only (deit models.py `VisionTransformer`, one head).
 import * as tf from '@tensorflow/tfjs-core';
-import type { DatasetInfo, StudentArch } from './config';
+import { extraTokens, type DatasetInfo, type StudentArch } from './config';
 import { gelu, layerNorm, linear, param, ParamBuilder, type Params } from './nn';
 
 export interface StudentModel {
@@ -9,6 +10,8 @@ export interface StudentModel {
   readonly imageSize: number;
   readonly channels: number;
   readonly numClasses: number;
+  /** Whether the model has the distillation token, its position-embedding row and `headDist`. */
+  readonly distToken: boolean;
   readonly params: Params;
 }
 
@@ -16,25 +19,28 @@ export interface StudentModel {
 export type StudentOutput = {
   /** `head` on the final class token: [B, C]. */
   cls: tf.Tensor2D;
-  /** `headDist` on the final distillation token: [B, C]. */
-  dist: tf.Tensor2D;
+  /** `headDist` on the final distillation token: [B, C]; null for a student without the distillation token. */
+  dist: tf.Tensor2D | null;
 };
 
 export type StudentInternals = StudentOutput & {
   /** Final-norm class-token embedding [B, D]. */
   clsEmbed: tf.Tensor2D;
-  /** Final-norm distillation-token embedding [B, D]. */
-  distEmbed: tf.Tensor2D;
-  /** Softmax attention of the last block [B, H, N+2, N+2], token order [cls, dist, patches]. */
+  /** Final-norm distillation-token embedding [B, D]; null without the distillation token. */
+  distEmbed: tf.Tensor2D | null;
+  /** Softmax attention of the last block [B, H, T, T]: T = N+2, order [cls, dist, patches]; without the token N+1, [cls, patches]. */
   lastAttention: tf.Tensor4D;
 };
 
 /**
  * Builds the student with DeiT's init: trunc_normal(0.02) for tokens, position embedding and every linear weight,
  * zero biases, LayerNorm gamma 1 / beta 0. The patch embedding is a stride-p conv in DeiT; here it is the same
- * linear map applied to flattened p x p patches (identical parameter count and function class).
+ * linear map applied to flattened p x p patches (identical parameter count and function class). `distToken` false
+ * leaves out the distillation token, its position-embedding row and `headDist` (DeiT without the ⚗ token).
  */
-export function createStudent(arch: StudentArch, data: Pick<DatasetInfo, 'imageSize' | 'channels' | 'numClasses'>, seed: number): StudentModel {
+export function createStudent(
+  arch: StudentArch, data: Pick<DatasetInfo, 'imageSize' | 'channels' | 'numClasses'>, seed: number, distToken = true,
+): StudentModel {
   const { embedDim: d, depth, numHeads, mlpRatio, patchSize: p } = arch;
   if (d % numHeads !== 0) throw new Error(`embedDim ${d} is not divisible by numHeads ${numHeads}`);
   if (data.imageSize % p !== 0) throw new Error(`patch size ${p} does not divide image size ${data.imageSize}`);
@@ -51,8 +57,8 @@ export function createStudent(arch: StudentArch, data: Pick<DatasetInfo, 'imageS
   };
   lin('patchEmbed', p * p * data.channels, d);
   b.truncNormal('clsToken', [1, 1, d]);
-  b.truncNormal('distToken', [1, 1, d]);
-  b.truncNormal('posEmbed', [1, numPatches + 2, d]);
+  if (distToken) b.truncNormal('distToken', [1, 1, d]);
+  b.truncNormal('posEmbed', [1, numPatches + extraTokens(distToken), d]);
   for (let i = 0; i < depth; i++) {
     norm(`blocks.${i}.norm1`);
     lin(`blocks.${i}.attn.qkv`, d, 3 * d);
@@ -63,8 +69,8 @@ export function createStudent(arch: StudentArch, data: Pick<DatasetInfo, 'imageS
   }
   norm('norm');
   lin('head', d, data.numClasses);
-  lin('headDist', d, data.numClasses);
-  return { kind: 'student', arch, imageSize: data.imageSize, channels: data.channels, numClasses: data.numClasses, params: b.params };
+  if (distToken) lin('headDist', d, data.numClasses);
+  return { kind: 'student', arch, imageSize: data.imageSize, channels: data.channels, numClasses: data.numClasses, distToken, params: b.params };
 }
 
 /** Cuts [B, H, W, C] images into flattened non-overlapping p x p patches: [B, N, p*p*C] in row-major patch order. */
@@ -99,12 +105,12 @@ function checkInput(model: StudentModel, x: tf.Tensor4D): void {
 }
 
 /**
- * Sees each block's output tokens [B, N+2, D] and its softmax attention [B, H, N+2, N+2] as the forward pass computes
- * them (the insight views); the tensors belong to the caller's tidy scope.
+ * Sees each block's output tokens [B, T, D] and its softmax attention [B, H, T, T] as the forward pass computes them
+ * (the insight views); the tensors belong to the caller's tidy scope.
  */
 export type BlockTrace = (block: number, tokens: tf.Tensor3D, attention: tf.Tensor4D) => void;
 
-/** Runs the trunk and returns the final-normed tokens [B, N+2, D] and the last block's attention. */
+/** Runs the trunk and returns the final-normed tokens [B, T, D] (T = N+2, or N+1 without the token) and the last block's attention. */
 function trunk(model: StudentModel, x: tf.Tensor4D, trace?: BlockTrace): { tokens: tf.Tensor3D; lastAttention: tf.Tensor4D } {
   checkInput(model, x);
   const { params, arch } = model;
@@ -112,8 +118,8 @@ function trunk(model: StudentModel, x: tf.Tensor4D, trace?: BlockTrace): { token
   const d = arch.embedDim;
   const patches = linear(patchify(x, arch.patchSize), params, 'patchEmbed'); // [B, N, D]
   const cls = tf.tile(param(params, 'clsToken'), [bsz, 1, 1]); // [B, 1, D]
-  const dist = tf.tile(param(params, 'distToken'), [bsz, 1, 1]); // [B, 1, D]
-  let h = tf.add(tf.concat([cls, dist, patches], 1), param(params, 'posEmbed')) as tf.Tensor3D; // [B, N+2, D]
+  const extra = model.distToken ? [cls, tf.tile(param(params, 'distToken'), [bsz, 1, 1])] : [cls]; // [B, 1, D] each
+  let h = tf.add(tf.concat([...extra, patches], 1), param(params, 'posEmbed')) as tf.Tensor3D; // [B, T, D]
   let lastAttention: tf.Tensor4D | null = null;
   for (let i = 0; i < arch.depth; i++) {
     const p = `blocks.${i}`;
@@ -121,7 +127,7 @@ function trunk(model: StudentModel, x: tf.Tensor4D, trace?: BlockTrace): { token
     h = tf.add(h, a.out);
     lastAttention = a.weights;
     const m = linear(gelu(linear(layerNorm(h, params, `${p}.norm2`), params, `${p}.mlp.fc1`)), params, `${p}.mlp.fc2`);
-    h = tf.add(h, m) as tf.Tensor3D; // [B, N+2, D]
+    h = tf.add(h, m) as tf.Tensor3D; // [B, T, D]
     trace?.(i, h, a.weights);
   }
   if (!lastAttention) throw new Error('student has depth 0');
@@ -132,12 +138,12 @@ function trunk(model: StudentModel, x: tf.Tensor4D, trace?: BlockTrace): { token
 function heads(model: StudentModel, tokens: tf.Tensor3D): Omit<StudentInternals, 'lastAttention'> {
   const [bsz, , d] = tokens.shape;
   const clsEmbed = tf.reshape(tf.slice(tokens, [0, 0, 0], [bsz, 1, d]), [bsz, d]) as tf.Tensor2D; // [B, D]
-  const distEmbed = tf.reshape(tf.slice(tokens, [0, 1, 0], [bsz, 1, d]), [bsz, d]) as tf.Tensor2D; // [B, D]
+  const distEmbed = model.distToken ? tf.reshape(tf.slice(tokens, [0, 1, 0], [bsz, 1, d]), [bsz, d]) as tf.Tensor2D : null; // [B, D]
   return {
     clsEmbed,
     distEmbed,
     cls: linear(clsEmbed, model.params, 'head') as tf.Tensor2D, // [B, C]
-    dist: linear(distEmbed, model.params, 'headDist') as tf.Tensor2D, // [B, C]
+    dist: distEmbed ? linear(distEmbed, model.params, 'headDist') as tf.Tensor2D : null, // [B, C]
   };
 }
 
@@ -147,9 +153,17 @@ export function studentForward(model: StudentModel, x: tf.Tensor4D): StudentOutp
   return { cls, dist };
 }
 
-/** Evaluation prediction: the mean of the two heads' logits, as DeiT does at inference. [B, C] */
+/** Evaluation prediction: the mean of the two heads' logits, as DeiT does at inference; the class head alone without the token. [B, C] */
 export function fuseLogits(out: StudentOutput): tf.Tensor2D {
-  return tf.div(tf.add(out.cls, out.dist), 2) as tf.Tensor2D;
+  return out.dist ? tf.div(tf.add(out.cls, out.dist), 2) as tf.Tensor2D : tf.clone(out.cls);
+}
+
+/**
+ * The logits the distillation term uses: `headDist`'s, or the class head's own when there is no distillation token
+ * (then distillationLoss gets the class logits in both places: the paper's "usual distillation"). [B, C]
+ */
+export function distillTarget(out: StudentOutput): tf.Tensor2D {
+  return out.dist ?? out.cls;
 }
 
 /**

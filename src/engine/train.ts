@@ -1,10 +1,9 @@
 // One optimisation step for the teacher (CE) and for the DeiT student (distillation loss), as pure tensor functions.
 import * as tf from '@tensorflow/tfjs-core';
-import type { Distillation } from './config';
-import { crossEntropy, distillationLoss } from './losses';
+import { crossEntropy, distillationLoss, type DistillationOptions } from './losses';
 import type { Params } from './nn';
 import { AdamW, clipByGlobalNorm } from './optimizer';
-import { studentForward, type StudentModel } from './student';
+import { distillTarget, studentForward, type StudentModel } from './student';
 import { teacherForward, type ConvImpl, type TeacherModel } from './teacher';
 
 /** Loss parts of one step as device scalars: read them back only at log points (`await t.data()`). */
@@ -17,10 +16,7 @@ export type StepLosses = {
   gradNorm: tf.Scalar;
 };
 
-export interface StudentStepOptions {
-  distillation: Distillation;
-  alpha: number;
-  tau: number;
+export interface StudentStepOptions extends DistillationOptions {
   labelSmoothing: number;
   lr: number;
   clipNorm: number;
@@ -80,13 +76,8 @@ export function studentStep(
   return tf.tidy(() => {
     const { loss, extras, grads } = gradsOf(student.params, () => {
       const out = studentForward(student, x);
-      const teacher = teacherLogits ?? tf.zerosLike(out.dist);
-      const parts = distillationLoss(out.cls, out.dist, teacher, y, {
-        type: opts.distillation,
-        alpha: opts.alpha,
-        tau: opts.tau,
-        labelSmoothing: opts.labelSmoothing,
-      });
+      const teacher = teacherLogits ?? tf.zerosLike(out.cls);
+      const parts = distillationLoss(out.cls, distillTarget(out), teacher, y, opts);
       return { loss: parts.total, extras: { base: parts.base, distill: parts.distill } };
     });
     const gradNorm = applyUpdate(optimizer, grads, opts.lr, opts.clipNorm, opts.dryRun);

@@ -88,7 +88,7 @@ describe('StudentTrainer learns', () => {
       expect(first).toBeGreaterThan(2.1);
       expect(last).toBeLessThan(first - 0.15);
 
-      const m = await evaluate(tr.student, null, data.test, data.info, heldOut, 100, { type: 'none', alpha: 0.5, tau: 3 });
+      const m = await evaluate(tr.student, null, data.test, data.info, heldOut, 100, { distillation: 'none', alpha: 0.5, tau: 3 });
       expect(m.count).toBe(200);
       expect(m.clsAcc).toBeGreaterThan(0.2);
       expect(m.fusedAcc).toBeGreaterThan(0.2);

@@ -1,7 +1,7 @@
 // Stateful training runs for the student and the teacher: data order, live hyperparameters, loss accumulation on the
 // device, and the non-finite-loss check. Used by the worker host, the Node scripts and the tests alike.
 import * as tf from '@tensorflow/tfjs-core';
-import { DATASETS, STUDENT_PRESETS, TEACHER_ARCH, stepsPerEpoch, type Distillation, type TrainConfig } from './config';
+import { DATASETS, STUDENT_PRESETS, TEACHER_ARCH, liveOf, stepsPerEpoch, type LiveParams, type TrainConfig } from './config';
 import { batchesOf, epochOrder, makeBatch, type Augment } from './data/batcher';
 import type { Dataset } from './data/dataset';
 import { disposeParams } from './nn';
@@ -11,17 +11,6 @@ import { learningRateAt } from './schedule';
 import { createStudent, type StudentModel } from './student';
 import { convImplFor, createTeacher, teacherForward, type ConvImpl, type TeacherModel } from './teacher';
 import { studentStep, teacherStep, type StepLosses } from './train';
-
-/** Hyperparameters the user may change while a run trains; they apply from the next step on. */
-export interface LiveParams {
-  distillation: Distillation;
-  tau: number;
-  alpha: number;
-  lr: number;
-  evalInterval: number;
-}
-
-export const LIVE_KEYS = ['distillation', 'tau', 'alpha', 'lr', 'evalInterval'] as const satisfies readonly (keyof LiveParams)[];
 
 /** Mean loss parts over the steps since the last read. */
 export interface LossReading {
@@ -136,9 +125,9 @@ export class StudentTrainer extends Run {
   /** `convImpl` is for the frozen teacher's forward only (no conv gradients needed): 'native' is right everywhere. */
   constructor(cfg: TrainConfig, data: Dataset, readonly teacher: TeacherModel | null, readonly convImpl: ConvImpl = 'native') {
     super(cfg, data, stepsPerEpoch(cfg) * cfg.epochs, 'student-augment');
-    this.student = createStudent(STUDENT_PRESETS[cfg.student], DATASETS[cfg.dataset], deriveSeed(cfg.seed, 'student-init'));
+    this.student = createStudent(STUDENT_PRESETS[cfg.student], DATASETS[cfg.dataset], deriveSeed(cfg.seed, 'student-init'), cfg.distToken);
     this.optimizer = new AdamW(this.student.params, { weightDecay: cfg.weightDecay });
-    this.live = { distillation: cfg.distillation, tau: cfg.tau, alpha: cfg.alpha, lr: cfg.lr, evalInterval: cfg.evalInterval };
+    this.live = liveOf(cfg);
   }
 
   /** Whether teacher logits can be computed once per image: the teacher is frozen and without augmentation an image never changes. */

@@ -57,6 +57,7 @@ const config: fc.Arbitrary<TrainConfig> = fc.record({
   backend: fc.constantFrom(...ENUM_VALUES.backend),
   augment: fc.boolean(),
   hflip: fc.boolean(),
+  distToken: fc.boolean(),
   precomputeTeacher: fc.boolean(),
   ...(Object.fromEntries(Object.entries(NUMERIC_RANGES).map(([k, r]) => [k, numberIn(r)])) as {
     [K in keyof typeof NUMERIC_RANGES]: fc.Arbitrary<number>;

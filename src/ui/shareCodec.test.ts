@@ -8,6 +8,7 @@ import { PARAM_BY_KEY, SHARE_PARAMS } from './shareParams';
 const EVERYTHING_CHANGED: TrainConfig = {
   dataset: 'fashion-mnist', // the only dataset: cannot differ
   student: 'deit-ti',
+  distToken: false,
   teacher: 'train',
   teacherEpochs: 7,
   distillation: 'soft',
@@ -116,6 +117,19 @@ describe('readability', () => {
     expect(r.runs.every((c) => c.tau === 10 && c.seed === 0)).toBe(true);
   });
 
+  it('reads and writes distToken=true|false (1/0 accepted on reading), in the main config and in runs', () => {
+    expect(parse('#distToken=false&distillation=hard').config).toEqual(withDefaults({ distToken: false, distillation: 'hard' }));
+    expect(parse('#distToken=0').config.distToken).toBe(false);
+    expect(parse('#distToken=1').config.distToken).toBe(true);
+    expect(format({ config: withDefaults({ distToken: false }) })).toContain('&distToken=false&');
+    const runs = [withDefaults({ distillation: 'none', distToken: false }), withDefaults({ distillation: 'soft', tau: 3, alpha: 0.1, distToken: false })];
+    const r = parse(format({ config: DEFAULT_CONFIG, runs }));
+    expect(r.errors).toEqual([]);
+    expect(r.runs).toEqual(runs);
+    expect(formatRun(runs[0]!, DEFAULT_CONFIG)).toBe('none:distToken=false');
+    expect(parse('#distToken=maybe').errors[0]!.message).toBe('"maybe" must be true or false; using the default true');
+  });
+
   it('formats a run as differences from the main config', () => {
     expect(formatRun(withDefaults({ distillation: 'soft' }), DEFAULT_CONFIG)).toBe('soft');
     expect(formatRun(withDefaults({ distillation: 'soft', tau: 1, augment: true }), DEFAULT_CONFIG)).toBe('soft:tau=1:augment=true');
@@ -140,6 +154,11 @@ describe('rejection', () => {
     ['distillation=SOFT', 'distillation', 'distillation'],
     ['teacher=%3Cscript%3E', 'teacher', 'teacher'],
     ['augment=yes', 'augment', 'augment'],
+    ['distToken=no', 'distToken', 'distToken'],
+    ['distToken=TRUE', 'distToken', 'distToken'],
+    ['distToken=', 'distToken', 'distToken'],
+    ['distToken=%3Cimg%3E', 'distToken', 'distToken'],
+    ['distToken=2', 'distToken', 'distToken'],
     ['backend=metal', 'backend', 'backend'],
     ['tau', 'tau', 'tau'],
     ['tau=%E0%A4%A', 'tau', 'tau'],

@@ -1,9 +1,6 @@
 // The share-URL parameter table: one readable key per TrainConfig field, with a strict parser and a formatter for
 // each value. No window, no DOM: the codec (shareCodec.ts) and its tests build on this table alone.
-import {
-  BOOLEAN_KEYS, ENUM_VALUES, NUMERIC_RANGES,
-  type NumericKey, type TrainConfig,
-} from '../engine/config';
+import { BOOLEAN_KEYS, ENUM_VALUES, NUMERIC_RANGES, checkField, type TrainConfig } from '../engine/config';
 
 /**
  * URL key for every config field. A mapped type, so adding a field to TrainConfig without a key is a compile error.
@@ -18,6 +15,7 @@ const URL_KEYS: { [K in keyof TrainConfig]: string } = {
   batchSize: 'batch',
   epochs: 'epochs',
   seed: 'seed',
+  distToken: 'distToken',
   dataset: 'dataset',
   teacher: 'teacher',
   teacherEpochs: 'teacherEpochs',
@@ -67,29 +65,20 @@ export type ValueResult = { ok: true; value: TrainConfig[keyof TrainConfig] } | 
 /** Plain decimal or scientific notation only: no hex, no "Infinity", no whitespace, no empty string. */
 const NUMBER_RE = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 
-/** Parses one raw (already percent-decoded) value for `spec`, checking type, range, integrality and enum membership. */
+/**
+ * Parses one raw (already percent-decoded) value for `spec`: the URL syntax here (plain numbers, true/false or 1/0),
+ * then the config's own per-field check (range, integrality, enum membership).
+ */
 export function parseValue(spec: ParamSpec, raw: string): ValueResult {
-  switch (spec.kind) {
-    case 'number': {
-      const range = NUMERIC_RANGES[spec.field as NumericKey];
-      if (!NUMBER_RE.test(raw)) return { ok: false, reason: 'is not a number' };
-      const v = Number(raw);
-      if (!Number.isFinite(v)) return { ok: false, reason: 'is not a finite number' };
-      if (v < range.min || v > range.max) return { ok: false, reason: `is outside [${range.min}, ${range.max}]` };
-      if (range.integer && !Number.isInteger(v)) return { ok: false, reason: 'must be a whole number' };
-      return { ok: true, value: Object.is(v, -0) ? 0 : v };
-    }
-    case 'enum': {
-      const values = ENUM_VALUES[spec.field as keyof typeof ENUM_VALUES] as readonly string[];
-      if (!values.includes(raw)) return { ok: false, reason: `is not one of ${values.join(', ')}` };
-      return { ok: true, value: raw as TrainConfig[keyof TrainConfig] };
-    }
-    case 'boolean': {
-      if (raw === 'true' || raw === '1') return { ok: true, value: true };
-      if (raw === 'false' || raw === '0') return { ok: true, value: false };
-      return { ok: false, reason: 'must be true or false' };
-    }
+  let value: unknown = raw;
+  if (spec.kind === 'number') {
+    if (!NUMBER_RE.test(raw)) return { ok: false, reason: 'is not a number' };
+    value = Object.is(Number(raw), -0) ? 0 : Number(raw);
+  } else if (spec.kind === 'boolean') {
+    value = raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;
   }
+  const reason = checkField(spec.field, value);
+  return reason === null ? { ok: true, value: value as TrainConfig[keyof TrainConfig] } : { ok: false, reason };
 }
 
 /** Writes a value so that parseValue reads it back exactly (String(number) round-trips every finite double). */

@@ -49,18 +49,19 @@ export async function evaluateStudent(
     for (const p of parts) at += (out.set(f(p.predictions!), at), p.count);
     return out;
   };
+  const dist = student.distToken;
   return {
     count: n,
     clsAcc: mean((p) => p.clsAcc),
-    distAcc: mean((p) => p.distAcc),
+    distAcc: student.distToken ? mean((p) => p.distAcc ?? 0) : null,
     fusedAcc: mean((p) => p.fusedAcc),
     teacherAcc: teacher ? mean((p) => p.teacherAcc ?? 0) : null,
     agreement: teacher
-      ? { cls: mean((p) => p.agreement?.cls ?? 0), dist: mean((p) => p.agreement?.dist ?? 0), fused: mean((p) => p.agreement?.fused ?? 0) }
+      ? { cls: mean((p) => p.agreement?.cls ?? 0), dist: dist ? mean((p) => p.agreement?.dist ?? 0) : null, fused: mean((p) => p.agreement?.fused ?? 0) }
       : null,
     loss: { total: mean((p) => p.loss.total), base: mean((p) => p.loss.base), distill: mean((p) => p.loss.distill) },
     ...(t.predictions
-      ? { predictions: { cls: joined((p) => p.cls), dist: joined((p) => p.dist), fused: joined((p) => p.fused), teacher: teacher ? joined((p) => p.teacher!) : null } }
+      ? { predictions: { cls: joined((p) => p.cls), dist: dist ? joined((p) => p.dist!) : null, fused: joined((p) => p.fused), teacher: teacher ? joined((p) => p.teacher!) : null } }
       : {}),
   };
 }

@@ -9,10 +9,10 @@ import { PROTOCOL_VERSION, type BackendReport, type FromWorker, type RunOptions,
 export interface HarnessRunOptions {
   /**
    * Gives up (and stops the run) when no message of the run arrived for this long: progress, not a budget, decides
-   * (a busy machine runs the same steps slower). Default 90 s.
+   * (a busy machine runs the same steps slower). Default 180 s.
    */
   stallMs?: number;
-  /** Gives up after this long whatever the progress: a ceiling far above the normal time. Default 12 min. */
+  /** Gives up after this long whatever the progress: a ceiling far above the normal time. Default 20 min. */
   ceilingMs?: number;
   /** Asks for an insight sample once the run is done. */
   sample?: boolean;
@@ -122,7 +122,7 @@ window.__harness = {
     const runId = `harness-${++runs}`;
     const c = getClient();
     const ended = (m: FromWorker) => m.type === 'status' && (m.status === 'done' || m.status === 'error');
-    const { done, messages, receivedAt } = collect(runId, (m) => ended(m) || (m.type === 'error' && m.code === 'backend-init'), opts.stallMs ?? 90_000, opts.ceilingMs ?? 12 * 60_000);
+    const { done, messages, receivedAt } = collect(runId, (m) => ended(m) || (m.type === 'error' && m.code === 'backend-init'), opts.stallMs ?? 180_000, opts.ceilingMs ?? 20 * 60_000);
     const offReady = c.on('ready', (m) => {
       if (m.runId === runId) c.send({ type: 'start' });
     });
@@ -131,7 +131,7 @@ window.__harness = {
     offReady();
     if (timedOut) c.send({ type: 'stop' });
     else if (opts.sample && messages.some((m) => m.type === 'status' && m.status === 'done')) {
-      const s = collect(runId, (m) => m.type === 'sample' || m.type === 'error', opts.stallMs ?? 90_000);
+      const s = collect(runId, (m) => m.type === 'sample' || m.type === 'error', opts.stallMs ?? 180_000);
       c.send({ type: 'requestSample', index: 0 });
       await s.done;
       messages.push(...s.messages);

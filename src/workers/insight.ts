@@ -59,9 +59,9 @@ export async function buildInsight(s: InsightInput): Promise<{ tokenCosine: Toke
 }
 
 /** Confusion matrices of every head (and the teacher) from a test evaluation's read-back predictions. */
-export function confusionOf(p: HeadPredictions, split: Split, indices: ArrayLike<number>, numClasses: number, hasDist: boolean): Confusion {
+export function confusionOf(p: HeadPredictions, split: Split, indices: ArrayLike<number>, numClasses: number): Confusion {
   const labels = Array.from(indices, (i) => split.labels[i]!);
-  const sources: [ConfusionSource, Int32Array | null][] = [['fused', p.fused], ['cls', p.cls], ['dist', hasDist ? p.dist : null], ['teacher', p.teacher]];
+  const sources: [ConfusionSource, Int32Array | null][] = [['fused', p.fused], ['cls', p.cls], ['dist', p.dist], ['teacher', p.teacher]];
   const out: Confusion = { numClasses, counts: {}, examples: {} };
   for (const [source, preds] of sources) {
     if (!preds) continue;

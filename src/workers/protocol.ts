@@ -1,10 +1,9 @@
 // The typed message protocol between the UI (main thread) and the training worker: discriminated unions on `type`,
 // imported by both sides; each side ends its switch with assertNever so a new message cannot go unhandled.
 import type { BenchResult } from '../engine/benchmark';
-import type { BackendChoice, StudentPreset, TrainConfig } from '../engine/config';
-import type { LiveParams } from '../engine/trainer';
+import type { BackendChoice, LiveParams, StudentPreset, TrainConfig } from '../engine/config';
 
-export type { LiveParams } from '../engine/trainer';
+export type { LiveParams } from '../engine/config';
 
 /** Bumped whenever a message shape changes; the worker refuses an `init` of another version. */
 export const PROTOCOL_VERSION = 2;
@@ -142,6 +141,7 @@ export interface EvalPoint {
   split: 'subset' | 'test';
   count: number;
   clsAcc: number | null;
+  /** Null for the teacher and for a student without the distillation token. */
   distAcc: number | null;
   fusedAcc: number | null;
   teacherAcc: number | null;
@@ -156,7 +156,8 @@ export interface EvalPoint {
 
 export interface HeadAgreement {
   cls: number;
-  dist: number;
+  /** Null without the distillation token. */
+  dist: number | null;
   fused: number;
 }
 

@@ -1,11 +1,11 @@
 // One training run inside the worker: the phases (dataset, teacher, precompute, student), the pause/step gate, live
 // updates, log points, evaluations with their insight data (samples, test images), and how a run ends.
 import * as tf from '@tensorflow/tfjs-core';
-import { DATASETS, type TrainConfig } from '../engine/config';
+import { DATASETS, liveOf, type LiveParams, type TrainConfig } from '../engine/config';
 import type { FetchBytes } from '../engine/data/dataset';
 import { deriveSeed, mulberry32 } from '../engine/random';
 import type { TeacherModel } from '../engine/teacher';
-import type { LiveParams, LossReading } from '../engine/trainer';
+import type { LossReading } from '../engine/trainer';
 import type { DatasetCache } from './datasetCache';
 import { CommandError, DeviceLostError, Stopped, describeError } from './errors';
 import { LogPacer, PointBuffer, ProgressThrottle, Serial, yieldToEventLoop } from './pacing';
@@ -82,7 +82,7 @@ export class TrainingRun {
   };
 
   constructor(readonly runId: string, readonly config: TrainConfig, private readonly env: RunEnv) {
-    this.live = { distillation: config.distillation, tau: config.tau, alpha: config.alpha, lr: config.lr, evalInterval: config.evalInterval };
+    this.live = liveOf(config);
     this.sampleRng = mulberry32(deriveSeed(config.seed, 'sample-index'));
     this.points = new PointBuffer((points) => env.post({ type: 'metrics', runId, points }), env.now);
     this.ended = new Promise<never>((_, reject) => (this.end = () => reject(new Stopped())));

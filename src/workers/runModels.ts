@@ -2,16 +2,15 @@
 // preview student (the attention maps before training), and the evaluations and insight readouts over them; and the
 // disposal of every one of their tensors.
 import { loadTeacherCheckpoint, type TeacherCheckpointMeta } from '../engine/checkpoint';
-import { DATASETS, STUDENT_PRESETS, type TrainConfig } from '../engine/config';
+import { DATASETS, STUDENT_PRESETS, type LiveParams, type TrainConfig } from '../engine/config';
 import { fixedEvalIndices } from '../engine/data/batcher';
 import type { Dataset, FetchBytes } from '../engine/data/dataset';
 import { TeacherLogitsCache } from '../engine/evaluate';
-import { hasDistToken } from '../engine/insight';
 import { countParams, disposeParams } from '../engine/nn';
 import { deriveSeed } from '../engine/random';
 import { createStudent, type StudentModel } from '../engine/student';
 import { convImplFor, type TeacherModel } from '../engine/teacher';
-import { StudentTrainer, TeacherTrainer, type LiveParams } from '../engine/trainer';
+import { StudentTrainer, TeacherTrainer } from '../engine/trainer';
 import type { DatasetCache } from './datasetCache';
 import { Stopped } from './errors';
 import { evaluateStudent, evaluateTeacherChunked, studentEvalPoint, teacherEvalPoint, type EvalTarget } from './evaluation';
@@ -131,7 +130,7 @@ export class RunModels {
   /** The trained student, or before training the one the trainer will start from (same seeded init). */
   student(): StudentModel {
     if (this.trainer) return this.trainer.student;
-    this.preview ??= createStudent(STUDENT_PRESETS[this.config.student], DATASETS[this.config.dataset], deriveSeed(this.config.seed, 'student-init'));
+    this.preview ??= createStudent(STUDENT_PRESETS[this.config.student], DATASETS[this.config.dataset], deriveSeed(this.config.seed, 'student-init'), this.config.distToken);
     return this.preview;
   }
 
@@ -182,14 +181,14 @@ export class RunModels {
     const student = this.student();
     const target = { ...this.target(split, between), predictions: split === 'test' };
     const m = await evaluateStudent(student, teacher, target, {
-      type: teacher ? live.distillation : 'none',
+      distillation: live.distillation,
       alpha: live.alpha,
       tau: live.tau,
       labelSmoothing: this.config.labelSmoothing,
     });
     const step = this.trainer?.step ?? 0;
     const numClasses = target.info.numClasses;
-    const confusion = m.predictions ? confusionOf(m.predictions, target.split, target.indices, numClasses, hasDistToken(student)) : null;
+    const confusion = m.predictions ? confusionOf(m.predictions, target.split, target.indices, numClasses) : null;
     let insight: Awaited<ReturnType<typeof buildInsight>> = { tokenCosine: null, sample: null };
     if (split === 'subset') {
       await between();

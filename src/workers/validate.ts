@@ -1,7 +1,6 @@
 // Checks of what arrives from the main thread: message shapes beyond the `type` tag, and live-parameter patches
 // against the same ranges the UI and the share-URL codec use.
-import { ENUM_VALUES, NUMERIC_RANGES } from '../engine/config';
-import { LIVE_KEYS, type LiveParams } from '../engine/trainer';
+import { ENUM_VALUES, LIVE_KEYS, fieldError, type LiveKey } from '../engine/config';
 import { BENCHMARK_FLAGS, MAX_IMAGE_REQUEST, type ToWorker } from './protocol';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -77,17 +76,8 @@ export function validatePatch(patch: Record<string, unknown>): string[] {
       errors.push(`"${key}" cannot change during a run (live: ${LIVE_KEYS.join(', ')})`);
       continue;
     }
-    const v = patch[key];
-    if (key === 'distillation') {
-      if (typeof v !== 'string' || !(ENUM_VALUES.distillation as readonly string[]).includes(v)) {
-        errors.push(`distillation must be one of ${ENUM_VALUES.distillation.join(', ')}`);
-      }
-      continue;
-    }
-    const r = NUMERIC_RANGES[key as Exclude<keyof LiveParams, 'distillation'>];
-    if (typeof v !== 'number' || !Number.isFinite(v)) errors.push(`${key} must be a finite number`);
-    else if (v < r.min || v > r.max) errors.push(`${key}=${v} is outside [${r.min}, ${r.max}]`);
-    else if (r.integer && !Number.isInteger(v)) errors.push(`${key}=${v} must be an integer`);
+    const message = fieldError(key as LiveKey, patch[key]);
+    if (message) errors.push(message);
   }
   return errors;
 }

@@ -4,7 +4,7 @@ import { useMemo, useState } from 'react';
 import { useActions, useAppStore } from '../hooks/useAppStore';
 import { useChartRuns } from '../hooks/useChartRuns';
 import type { Head } from '../store/viewSlice';
-import { HEAD_STYLE, accuracySeries, distHeadUntrained, markerLines, teacherLines } from './chartData';
+import { HEAD_STYLE, NO_DIST_TOKEN, accuracySeries, distHeadUntrained, markerLines, teacherLines } from './chartData';
 import { ChartFrame } from './ChartFrame';
 import { SeriesChart } from './SeriesChart';
 
@@ -34,13 +34,14 @@ export function AccuracyChart() {
   const ys = series.flatMap((s) => s.data.map((p) => p.y)).concat(refs.map((r) => r.y));
   const low = zoom && ys.length ? Math.max(0, Math.floor((Math.min(...ys) - 2) / 5) * 5) : 0;
   const anyUntrained = visible.some(distHeadUntrained) && heads.dist;
+  const anyNoToken = visible.some((r) => !r.config.distToken);
 
   return (
     <ChartFrame
       testId="chart-accuracy"
       title="Accuracy"
       className="chart-wide"
-      description={<>On the fixed evaluation subset. Dashed black line: the teacher{anyUntrained ? '; grey: distillation head of a none run (untrained, not a result)' : ''}.</>}
+      description={<>On the fixed evaluation subset. Dashed black line: the teacher{anyUntrained ? '; grey: distillation head of a none run (untrained, not a result)' : ''}{anyNoToken ? `; a run with ${NO_DIST_TOKEN} has no distillation-token line and its fused line is its class head` : ''}.</>}
       series={series}
       runs={visible}
       styles={HEADS.map((h) => ({ label: HEAD_STYLE[h].label, dash: HEAD_STYLE[h].dash, width: HEAD_STYLE[h].width }))}

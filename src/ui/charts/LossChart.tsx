@@ -23,7 +23,7 @@ export function LossChart() {
     <ChartFrame
       testId="chart-loss"
       title="Loss"
-      description="total = (1 − α) · base CE + α · distillation term; mean over the steps between points."
+      description={`total = (1 − α) · base CE + α · distillation term; mean over the steps between points.${visible.some((r) => !r.config.distToken) ? ' Without the distillation token both terms are on the class head.' : ''}`}
       series={series}
       runs={visible}
       styles={PARTS.map((p) => ({ label: LOSS_STYLE[p].label, dash: LOSS_STYLE[p].dash, width: LOSS_STYLE[p].width }))}

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { withDefaults } from '../../engine/config';
 import { newRun, type Run } from '../store/runModel';
 import { evalPoint, metricsPoint, teacherInfo } from '../testing/fakeWorker';
-import { accuracySeries, chartRuns, decimate, lossSeries, markerLines, sameRecords, sameSeries, teacherLines, throughputSeries, xAxisEnd } from './chartData';
+import { accuracySeries, chartRuns, decimate, distHeadUntrained, lossSeries, markerLines, sameRecords, sameSeries, teacherLines, throughputSeries, xAxisEnd } from './chartData';
 
 const ALL = { cls: true, dist: true, fused: true };
 
@@ -33,6 +33,21 @@ describe('chart data', () => {
     const r = run(1, 'none', { metrics: [metricsPoint(1), metricsPoint(2)] });
     expect(accuracySeries([r], { cls: false, dist: false, fused: true }, 'step', null).map((x) => x.part)).toEqual(['fused']);
     expect(lossSeries([r], { total: true, base: true, distill: true }, 'step', null).map((x) => x.part)).toEqual(['total', 'base']);
+  });
+
+  it('labels a run without the distillation token: no dist line points, fused is the class head, loss terms on the class head', () => {
+    const noToken = { ...run(1, 'hard'), config: withDefaults({ distillation: 'hard', distToken: false }) };
+    const r = { ...noToken, evals: [evalPoint(25, { distAcc: null })], metrics: [metricsPoint(1)] };
+    const s = accuracySeries([r], ALL, 'step', null);
+    const dist = s.find((x) => x.part === 'dist')!;
+    expect(dist.name).toBe('#1 hard α=0.5 · no dist. token · no distillation token');
+    expect(dist.data).toEqual([]);
+    expect(dist.muted).toBe(false);
+    expect(s.find((x) => x.part === 'fused')!.name).toMatch(/fused \(= class token: no distillation token\)$/);
+    const loss = lossSeries([r], { total: true, base: true, distill: true }, 'step', null);
+    expect(loss.map((x) => x.name.split(' · ').pop())).toEqual(['total', 'base CE (class head)', 'distillation term (class head)']);
+    // A none run without the token has no untrained head to mute (it has no such head at all).
+    expect(distHeadUntrained({ ...r, config: withDefaults({ distillation: 'none', distToken: false }) })).toBe(false);
   });
 
   it('decimates long series but keeps the last point and the true count', () => {

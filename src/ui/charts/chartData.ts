@@ -77,9 +77,25 @@ export function runName(run: Run): string {
   return `#${run.number} ${runLabel(run.config)}`;
 }
 
-/** The distillation head never got a gradient: the run is in 'none' mode and was never switched live. */
+/** The distillation head never got a gradient: the student has one, the run is in 'none' mode and was never switched live. */
 export function distHeadUntrained(run: Run): boolean {
-  return run.config.distillation === 'none' && run.live.distillation === 'none' && run.markers.every((m) => m.patch.distillation === undefined);
+  return run.config.distToken && run.config.distillation === 'none' && run.live.distillation === 'none' && run.markers.every((m) => m.patch.distillation === undefined);
+}
+
+/** What the distillation-token metric and line read for a student without that token (never 0, never blank). */
+export const NO_DIST_TOKEN = 'no distillation token';
+
+/** An accuracy line's label: without the distillation token, fused is the class head and the dist line has no points. */
+export function headLabel(run: Run, head: Head): string {
+  if (run.config.distToken) return HEAD_STYLE[head].label;
+  if (head === 'dist') return NO_DIST_TOKEN;
+  return head === 'fused' ? 'fused (= class token: no distillation token)' : HEAD_STYLE[head].label;
+}
+
+/** A loss part's label: both terms are on the class head when the student has no distillation token. */
+export function lossPartLabel(run: Run, part: LossPart): string {
+  if (run.config.distToken || part === 'total') return LOSS_STYLE[part].label;
+  return `${LOSS_STYLE[part].label} (class head)`;
 }
 
 /** Class-token, distillation-token and fused accuracy (percent) on the evaluation subset, per run and head. */
@@ -100,7 +116,7 @@ export function accuracySeries(runs: readonly Run[], heads: Record<Head, boolean
       });
       out.push({
         key: `${run.id}:${head}`, runId: run.id, part: head,
-        name: `${runName(run)} · ${HEAD_STYLE[head].label}${muted ? ' (untrained head)' : ''}`,
+        name: `${runName(run)} · ${headLabel(run, head)}${muted ? ' (untrained head)' : ''}`,
         color: muted ? MUTED_COLOR : runColor(run), dash: HEAD_STYLE[head].dash,
         width: HEAD_STYLE[head].width + (run.id === focusedId ? 0.5 : 0),
         opacity: muted ? 0.7 : 1, muted, count: data.length, data,
@@ -121,7 +137,7 @@ export function lossSeries(runs: readonly Run[], parts: Record<LossPart, boolean
       const data = derivedPoints(run.metrics, `loss-${part}:${mode}:${maxPoints}`, () =>
         decimatedMetrics(run, maxPoints).filter((p) => Number.isFinite(p.loss[part])).map((p) => ({ x: xOf(p, mode), y: p.loss[part] })));
       out.push({
-        key: `${run.id}:${part}`, runId: run.id, part, name: `${runName(run)} · ${LOSS_STYLE[part].label}`,
+        key: `${run.id}:${part}`, runId: run.id, part, name: `${runName(run)} · ${lossPartLabel(run, part)}`,
         color: runColor(run), dash: LOSS_STYLE[part].dash, width: LOSS_STYLE[part].width + (run.id === focusedId ? 0.5 : 0),
         opacity: 1, muted: false, count: run.metrics.length, data,
       });

@@ -1,6 +1,6 @@
 // The latest numbers of the focused run: class-token, distillation-token, fused and teacher accuracy (percent),
 // training loss and throughput. In 'none' mode the distillation head is labelled as untrained, not as a result.
-import { distHeadUntrained, runName } from '../charts/chartData';
+import { NO_DIST_TOKEN, distHeadUntrained, runName } from '../charts/chartData';
 import { formatInt, formatLoss, formatPct } from '../format';
 import { useThrottledStore } from '../hooks/useThrottledStore';
 import { runColor } from '../store/runModel';
@@ -31,6 +31,7 @@ export function MetricCards() {
   const last = run?.evals[run.evals.length - 1] ?? null;
   const metric = run?.metrics[run.metrics.length - 1] ?? null;
   const untrained = run ? distHeadUntrained(run) : false;
+  const noToken = run ? !run.config.distToken : false;
   const teacherAcc = last?.teacherAcc ?? run?.teacher?.evalAccuracy ?? null;
   const where = last ? `step ${formatInt(last.step)} · ${formatInt(last.count)} ${last.split === 'test' ? 'test' : 'eval'} images` : 'no evaluation yet';
   const teacherSub = run?.teacher
@@ -45,13 +46,18 @@ export function MetricCards() {
       </div>
       <div className="metric-grid">
         <Card testId="metric-fused-acc" title="Fused accuracy" value={formatPct(last?.fusedAcc)} sub={where}
-          note={untrained ? 'averages in the untrained head' : 'mean of both heads’ logits'} />
+          note={noToken ? 'equals the class head (no distillation token)' : untrained ? 'averages in the untrained head' : 'mean of both heads’ logits'} />
         <Card testId="metric-cls-acc" title="Class token" value={formatPct(last?.clsAcc)} sub={where} note="head, trained on labels" />
-        <Card testId="metric-dist-acc" title="Distillation token" value={formatPct(last?.distAcc)} sub={where} muted={untrained}
-          note={untrained ? 'untrained head (no distillation signal)' : 'headDist, trained on the teacher'} />
+        {noToken ? (
+          <Card testId="metric-dist-acc" title="Distillation token" value={NO_DIST_TOKEN} muted
+            note={run?.config.distillation === 'none' ? 'class token only' : 'the teacher trains the class head'} />
+        ) : (
+          <Card testId="metric-dist-acc" title="Distillation token" value={formatPct(last?.distAcc)} sub={where} muted={untrained}
+            note={untrained ? 'untrained head (no distillation signal)' : 'headDist, trained on the teacher'} />
+        )}
         <Card testId="metric-teacher-acc" title="Teacher" value={formatPct(teacherAcc)} sub={teacherSub} note="CNN, frozen" />
         <Card testId="metric-loss" title="Training loss" value={formatLoss(metric?.loss.total)}
-          sub={metric ? `base ${formatLoss(metric.loss.base)} · distill ${formatLoss(metric.loss.distill)}` : undefined} note="mean since last point" />
+          sub={metric ? `base ${formatLoss(metric.loss.base)} · distill${noToken ? ' (class head)' : ''} ${formatLoss(metric.loss.distill)}` : undefined} note="mean since last point" />
         <Card testId="metric-throughput" title="Throughput" value={metric ? `${formatInt(metric.imagesPerSec)}` : '—'}
           sub={metric ? `step ${formatInt(metric.step)} of ${formatInt(metric.totalSteps)}` : undefined} note="images / s" />
       </div>

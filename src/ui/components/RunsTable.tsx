@@ -1,6 +1,6 @@
 // Every run of the session with its config, status, final and best metrics; show/hide on the charts, focus,
 // remove. One row per run (data-testid run-row), read at most 5 times per second.
-import { distHeadUntrained } from '../charts/chartData';
+import { NO_DIST_TOKEN, distHeadUntrained } from '../charts/chartData';
 import { formatDuration, formatInt, formatParam, formatPct } from '../format';
 import { useActions } from '../hooks/useAppStore';
 import { useThrottledStore } from '../hooks/useThrottledStore';
@@ -36,9 +36,11 @@ function Row({ run, focused, hidden }: { run: Run; focused: boolean; hidden: boo
       </td>
       <td className="num">{run.totalSteps > 0 ? `${formatInt(run.step)} / ${formatInt(run.totalSteps)}` : '—'}</td>
       <td className="num">{formatPct(f?.clsAcc)}</td>
-      <td className={`num${untrained ? ' cell-muted' : ''}`} title={untrained ? 'untrained head (no distillation signal)' : undefined}>
-        {formatPct(f?.distAcc)}{untrained && f?.distAcc != null ? ' †' : ''}
-      </td>
+      {run.config.distToken ? (
+        <td className={`num${untrained ? ' cell-muted' : ''}`} title={untrained ? 'untrained head (no distillation signal)' : undefined}>
+          {formatPct(f?.distAcc)}{untrained && f?.distAcc != null ? ' †' : ''}
+        </td>
+      ) : <td className="num cell-muted cell-sub" data-testid="no-dist-token">{NO_DIST_TOKEN}</td>}
       <td className="num strong">{formatPct(f?.fusedAcc)}</td>
       <td className="num">{sum.bestFused ? <>{formatPct(sum.bestFused.acc)} <span className="cell-sub">@{sum.bestFused.step}</span></> : '—'}</td>
       <td className="num">{formatPct(sum.teacherAcc)}</td>

@@ -4,6 +4,7 @@ import { DATASETS, ENUM_VALUES, NUMERIC_RANGES, type BackendChoice, type Dataset
 import { formatInt } from '../format';
 import { useAppStore } from '../hooks/useAppStore';
 import { useParam } from '../hooks/useParam';
+import { Checkbox } from './Checkbox';
 import { NumberField } from './NumberField';
 
 const DATASET_LABEL: Record<DatasetName, string> = { 'fashion-mnist': 'Fashion-MNIST (28×28, 10 classes)' };
@@ -15,15 +16,6 @@ const BACKEND_LABEL: Record<BackendChoice, string> = {
   wasm: 'WASM (forced)',
   cpu: 'CPU (forced, slowest)',
 };
-
-function Checkbox({ id, label, checked, onChange, hint }: { id: string; label: string; checked: boolean; onChange: (v: boolean) => boolean; hint?: string }) {
-  return (
-    <label className="checkbox" htmlFor={id}>
-      <input id={id} type="checkbox" checked={checked} onChange={(e) => onChange(e.currentTarget.checked)} data-testid={`control-${id}`} />
-      <span>{label}{hint && <span className="radio-desc">{hint}</span>}</span>
-    </label>
-  );
-}
 
 export function DataControls() {
   const [dataset, setDataset] = useParam('dataset');

@@ -1,5 +1,6 @@
 // Model controls: the student preset (parameter count, cost relative to deit-micro, a rough hint, and what this
-// session measured once a run of it has trained) and the teacher (shipped checkpoint, or trained in the page).
+// session measured once a run of it has trained), whether it has the distillation token, and the teacher (shipped
+// checkpoint, or trained in the page).
 import {
   DATASETS, NUMERIC_RANGES, STUDENT_PRESETS, STUDENT_PRESET_NAMES, studentMacs, studentParamCount,
   type StudentPreset, type TeacherSource,
@@ -9,6 +10,7 @@ import { useAppStore } from '../hooks/useAppStore';
 import { useThrottledStore } from '../hooks/useThrottledStore';
 import { useParam } from '../hooks/useParam';
 import { selectStudentPace } from '../store/selectors';
+import { Checkbox } from './Checkbox';
 import { NumberField } from './NumberField';
 import { RadioGroup, type RadioOption } from './RadioGroup';
 
@@ -26,6 +28,7 @@ const TEACHERS: readonly RadioOption<TeacherSource>[] = [
 
 export function ModelControls() {
   const [student, setStudent] = useParam('student');
+  const [distToken, setDistToken] = useParam('distToken');
   const [teacher, setTeacher] = useParam('teacher');
   const [teacherEpochs, setTeacherEpochs] = useParam('teacherEpochs');
   const dataset = useAppStore((s) => s.config.dataset);
@@ -36,21 +39,27 @@ export function ModelControls() {
     const p = selectStudentPace(st, name);
     return [name, p ? `measured here: ~${p.imagesPerSec} images/s (run #${p.runNumber}, batch ${p.batchSize})` : ''];
   })) as Record<StudentPreset, string>, 1000);
-  const base = studentMacs(STUDENT_PRESETS['deit-micro'], info);
+  const base = studentMacs(STUDENT_PRESETS['deit-micro'], info, distToken);
   const options: RadioOption<StudentPreset>[] = STUDENT_PRESET_NAMES.map((name) => {
     const arch = STUDENT_PRESETS[name];
-    const macs = studentMacs(arch, info);
+    const macs = studentMacs(arch, info, distToken);
     const ratio = macs / base;
     return {
       value: name,
       label: <>{name} <span className="muted">{arch.embedDim}d × {arch.depth}</span></>,
-      description: `${formatCompact(studentParamCount(arch, info))} params · ${formatCompact(macs)} MAC/img (${ratio < 1 ? ratio.toFixed(2) : ratio.toFixed(0)}× micro) · ${measured[name] || COST_HINT[name]}`,
+      description: `${formatCompact(studentParamCount(arch, info, distToken))} params · ${formatCompact(macs)} MAC/img (${ratio < 1 ? ratio.toFixed(2) : ratio.toFixed(0)}× micro) · ${measured[name] || COST_HINT[name]}`,
     };
   });
   return (
     <section className="control-section" aria-labelledby="sec-models">
       <h2 id="sec-models">Models</h2>
       <RadioGroup name="student" legend="Student (DeiT)" value={student} options={options} onChange={setStudent} testId="student" />
+      <Checkbox
+        id="distToken" label="Distillation token (DeiT⚗)" checked={distToken} onChange={setDistToken}
+        hint={distToken
+          ? 'Two tokens, two heads: the distillation term trains headDist on its own token.'
+          : 'No distillation token: class token only, one head; the distillation term trains the class head (the paper’s “usual distillation”).'}
+      />
       <RadioGroup
         name="teacher" legend="Teacher (CNN)" value={teacher} options={TEACHERS} onChange={setTeacher} testId="teacher"
         hint={distillation === 'none' ? 'In none mode the teacher does not train the student; its accuracy is a reference.' : undefined}

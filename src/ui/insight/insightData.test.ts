@@ -34,6 +34,12 @@ describe('insight data', () => {
     expect(tokenCosineNow([r])).toEqual([]);
     expect(tokenCosineMissing(r)).toMatch(/none mode the distillation token gets no training signal/);
     expect(tokenCosineMissing(run(3, 'soft'))).toBeNull();
+    const noToken = { ...run(4, 'hard'), config: withDefaults({ distillation: 'hard', distToken: false }) };
+    expect(tokenCosineMissing(noToken)).toMatch(/no distillation token/);
+    expect(tokenCosineSeries([noToken], 'step', null)).toEqual([]);
+    // Agreement without the token: the class head and the fused prediction only.
+    const a = agreementSeries([{ ...noToken, evals: [evalPoint(5, { agreement: { cls: 0.5, dist: null, fused: 0.5 } })] }], 'step', null);
+    expect(a.map((x) => x.part)).toEqual(['fused', 'cls']);
   });
 
   it('draws agreement per head in percent, none runs included with the untrained head muted', () => {

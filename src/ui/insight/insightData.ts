@@ -17,6 +17,7 @@ export function layerName(layer: number, layers: number): string {
 
 /** Why a run's token similarity is not shown (null: it is). */
 export function tokenCosineMissing(run: Run): string | null {
+  if (!run.config.distToken) return `${runName(run)}: this student has no distillation token`;
   if (distHeadUntrained(run)) return `${runName(run)}: in none mode the distillation token gets no training signal, so its similarity to the class token means nothing`;
   return null;
 }
@@ -74,9 +75,12 @@ export function agreementSeries(runs: readonly Run[], mode: XAxisMode, focusedId
   const out: LineSeries[] = [];
   for (const run of runs) {
     for (const head of ['fused', 'cls', 'dist'] as Head[]) {
+      if (head === 'dist' && !run.config.distToken) continue;
       const muted = head === 'dist' && distHeadUntrained(run);
-      const data: XY[] = derivedPoints(run.evals, `agree-${head}:${mode}`, () =>
-        run.evals.filter((e) => e.split === 'subset' && e.agreement).map((e) => ({ x: xOf(e, mode), y: e.agreement![head] * 100 })));
+      const data: XY[] = derivedPoints(run.evals, `agree-${head}:${mode}`, () => run.evals.flatMap((e) => {
+        const v = e.split === 'subset' ? e.agreement?.[head] : null;
+        return v === null || v === undefined ? [] : [{ x: xOf(e, mode), y: v * 100 }];
+      }));
       out.push({
         key: `${run.id}:agree-${head}`, runId: run.id, part: head,
         name: `${runName(run)} · ${HEAD_STYLE[head].label}${muted ? ' (untrained head)' : ''}`,

@@ -1,6 +1,6 @@
 // A run as the UI keeps it: its config, live parameters, every metric and eval point, markers and progress;
 // plus the pure helpers that label, colour and summarise runs. No React, no worker.
-import type { TrainConfig } from '../../engine/config';
+import { liveOf, type TrainConfig } from '../../engine/config';
 import type {
   ErrorCode, EvalPoint, LiveParams, MetricsPoint, Phase, RunStatus, Sample, TeacherInfo, TestImage,
 } from '../../workers/protocol';
@@ -69,10 +69,6 @@ export interface Run {
   endedAt: number | null;
 }
 
-export function liveOf(c: TrainConfig): LiveParams {
-  return { distillation: c.distillation, tau: c.tau, alpha: c.alpha, lr: c.lr, evalInterval: c.evalInterval };
-}
-
 export function newRun(id: string, number: number, config: TrainConfig, origin: RunOrigin, now: number): Run {
   return {
     id, number, origin, config, live: liveOf(config), status: 'queued',
@@ -96,11 +92,15 @@ export function isTerminal(status: UiRunStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }
 
-/** The legend's name for a run: mode, and tau/alpha where they matter ("soft τ=3 α=0.5", "hard α=0.5", "none"). */
-export function runLabel(c: Pick<TrainConfig, 'distillation' | 'tau' | 'alpha'>): string {
-  if (c.distillation === 'none') return 'none';
-  if (c.distillation === 'hard') return `hard α=${formatParam(c.alpha)}`;
-  return `soft τ=${formatParam(c.tau)} α=${formatParam(c.alpha)}`;
+/**
+ * The legend's name for a run: mode, and tau/alpha where they matter ("soft τ=3 α=0.5", "hard α=0.5", "none"), and
+ * "no dist. token" for a student without the distillation token.
+ */
+export function runLabel(c: Pick<TrainConfig, 'distillation' | 'tau' | 'alpha'> & Partial<Pick<TrainConfig, 'distToken'>>): string {
+  const mode = c.distillation === 'none' ? 'none'
+    : c.distillation === 'hard' ? `hard α=${formatParam(c.alpha)}`
+      : `soft τ=${formatParam(c.tau)} α=${formatParam(c.alpha)}`;
+  return c.distToken === false ? `${mode} · no dist. token` : mode;
 }
 
 /** Okabe-Ito-like palette: distinguishable for common colour-vision deficiencies, dark enough on white. */

@@ -3,19 +3,12 @@
 // changes of live controls (mode, tau, alpha, lr, eval interval) during a run into debounced `update`s, and
 // probes the backend (at page load, and when the backend control changes with no run live) so the badge shows
 // what is really in use before Start.
-import type { BackendChoice, TrainConfig, Distillation } from '../../engine/config';
-import { MAX_IMAGE_REQUEST, PROTOCOL_VERSION, type LiveParams } from '../../workers/protocol';
+import { LIVE_KEYS, type BackendChoice, type Distillation, type LiveParams, type TrainConfig } from '../../engine/config';
+import { MAX_IMAGE_REQUEST, PROTOCOL_VERSION } from '../../workers/protocol';
 import type { AppStore } from '../store/appStore';
 import { isLive } from '../store/runModel';
 import { selectActiveRun, selectFirstQueuedId, selectIsTraining } from '../store/selectors';
 import type { WorkerClient } from './workerClient';
-
-/** Config fields the worker applies to a running run (engine/trainer.ts LIVE_KEYS; not imported: it pulls tfjs). */
-export const LIVE_KEYS = ['distillation', 'tau', 'alpha', 'lr', 'evalInterval'] as const satisfies readonly (keyof LiveParams)[];
-// Compile-time check that the list names every live parameter.
-type MissingLiveKey = Exclude<keyof LiveParams, (typeof LIVE_KEYS)[number]>;
-const _allLiveKeys: MissingLiveKey extends never ? true : never = true;
-void _allLiveKeys;
 
 export const SWEEP_MODES: readonly Distillation[] = ['none', 'soft', 'hard'];
 export const SWEEP_TAUS: readonly number[] = [1, 3, 10];
