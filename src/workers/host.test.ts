@@ -115,7 +115,7 @@ describe('TrainingHost over a MessageChannel', () => {
     h.send({ type: 'stop' });
     await h.next('status', (m) => m.status === 'idle', 10_000, h.messages.length);
     expect(numTensors()).toBe(baseline);
-  });
+  }, 600_000);
 
   it('echoes a mid-run tau update with its step, and only the losses after it differ from a run without it (same seed)', async () => {
     const run = async (withUpdate: boolean) => {
