@@ -12,10 +12,18 @@ const DEPTH = STUDENT_PRESETS[CONFIG.student].depth;
 const HEADS = STUDENT_PRESETS[CONFIG.student].numHeads;
 const EVALS = TINY_STEPS / TINY.evalInterval;
 
+/** A PNG of one view, taken with the viewport as tall as the page so the sticky header never covers it. */
 async function attach(view: Locator, testInfo: TestInfo, name: string): Promise<void> {
-  await view.scrollIntoViewIfNeeded();
-  const body = await view.screenshot({ path: testInfo.outputPath(`${name}.png`) });
-  await testInfo.attach(name, { body, contentType: 'image/png' });
+  const page = view.page();
+  const viewport = page.viewportSize();
+  const height = await page.evaluate(() => (window.scrollTo(0, 0), document.documentElement.scrollHeight));
+  if (viewport) await page.setViewportSize({ width: viewport.width, height: Math.min(height, 8000) });
+  try {
+    const body = await view.screenshot({ path: testInfo.outputPath(`${name}.png`) });
+    await testInfo.attach(name, { body, contentType: 'image/png' });
+  } finally {
+    if (viewport) await page.setViewportSize(viewport);
+  }
 }
 
 const counts = (cells: Locator) => cells.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-count'))));

@@ -42,7 +42,7 @@ export function AttentionMaps() {
       </header>
       <p className="chart-desc">
         The attention of the class token and of the distillation token over the 7×7 patches of a test image, in each
-        layer (warmer: more attention){run ? <> — run <span style={{ color: runColor(run) }}>{runName(run)}</span></> : null}. Pick an image:
+        layer (warmer: more attention, scaled per map; the caption under each map gives the share left on the tokens){run ? <> — run <span style={{ color: runColor(run) }}>{runName(run)}</span></> : null}. Pick an image:
       </p>
       <div className="attention-strip" role="group" aria-label="Test images">
         {run?.strip.map((i) => run.images[i]).filter((im) => im !== undefined).map((im) => (
@@ -94,7 +94,7 @@ const TokenMaps = memo(function TokenMaps({ sample, token, head, testId, title }
   );
 });
 
-/** The image in grey, upscaled, with each patch tinted by its share of the patch attention (the largest: strongest). */
+/** The image in grey, upscaled, with each patch tinted by its attention, scaled from the map's least to its most attended patch. */
 function AttentionCanvas({ image, imageSize, grid, gridSize, label }: { image: readonly number[]; imageSize: number; grid: readonly number[]; gridSize: number; label: string }) {
   const ref = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
@@ -114,10 +114,12 @@ function AttentionCanvas({ image, imageSize, grid, gridSize, label }: { image: r
     sctx.putImageData(img, 0, 0);
     ctx.imageSmoothingEnabled = false;
     ctx.drawImage(src, 0, 0, MAP_PX, MAP_PX);
-    const max = Math.max(...grid, 1e-9);
+    // Scaled per map, from its least to its most attended patch: the pattern shows even when attention is nearly flat.
+    const min = Math.min(...grid);
+    const span = Math.max(Math.max(...grid) - min, 1e-9);
     const cell = MAP_PX / gridSize;
     grid.forEach((a, j) => {
-      ctx.fillStyle = `rgba(230, 80, 0, ${(0.8 * a) / max})`;
+      ctx.fillStyle = `rgba(230, 80, 0, ${(0.7 * (a - min)) / span})`;
       ctx.fillRect((j % gridSize) * cell, Math.floor(j / gridSize) * cell, cell, cell);
     });
     canvas.dataset.drawn = 'true';

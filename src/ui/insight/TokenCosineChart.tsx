@@ -1,6 +1,7 @@
 // Token similarity by layer: cos(class token, distillation token) after each block and the final norm, over training
 // (one line per layer, darker for later layers) and "now" per layer, against the paper's 0.06 and 0.93.
 import { memo, useMemo } from 'react';
+import { STUDENT_PRESETS } from '../../engine/config';
 import { useChartRuns } from '../hooks/useChartRuns';
 import { runColor } from '../store/runModel';
 import { ChartFrame } from '../charts/ChartFrame';
@@ -19,8 +20,8 @@ export function TokenCosineChart() {
   const series = useMemo(() => tokenCosineSeries(visible, xAxis, focused?.id ?? null), [visible, xAxis, focused]);
   const now = useMemo(() => tokenCosineNow(visible), [visible]);
   const missing = visible.map(tokenCosineMissing).filter((m): m is string => m !== null);
-  const layers = focused ? cosineLayers(focused) : 0;
-  const depth = focused?.sample?.attention.length ?? Math.max(0, layers - 1);
+  // Depth + 1 (each block and the final norm), from the focused run's student.
+  const layers = focused ? STUDENT_PRESETS[focused.config.student].depth + 1 : 0;
   const empty = missing.length > 0 && series.length === 0
     ? `Nothing to show: ${missing.join('; ')}.`
     : 'Token similarity appears after the first evaluation of a run with a distillation token.';
@@ -37,7 +38,7 @@ export function TokenCosineChart() {
       </>}
       series={series}
       runs={visible.filter((r) => !tokenCosineMissing(r))}
-      data={{ layers: layers || depth + 1, 'focused-run': focused?.id ?? '', runs: now.length }}
+      data={{ layers, 'points-layers': focused ? cosineLayers(focused) : 0, 'focused-run': focused?.id ?? '', runs: now.length }}
       empty={empty}
       formatY={(y) => y.toFixed(3)}
     >
