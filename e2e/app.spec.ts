@@ -4,6 +4,7 @@
 // Roles and data-testid only; progress through expect.poll; never chart pixels (STYLE.md habit 12).
 import { expect, test } from '@playwright/test';
 import { DEFAULT_CONFIG, LIGHT_SETTINGS } from '../src/engine/config';
+import { expectNoSeriousA11yViolations } from './a11y';
 import { TINY, TINY_STEPS, attrNumber, expectWebGpu, hashOf, openApp, pressSlider, readControls, runStatus, setNumber, snap, untilAttrAtLeast, untilStatus } from './appHelpers';
 import { waitForProgress } from './progress';
 import { COMPAT_TAG } from '../playwright.config';
@@ -22,6 +23,7 @@ test('the page loads and shows the backend tfjs really uses: WebGPU (SwiftShader
   await expect(page.getByTestId('start-button')).toBeEnabled();
   await expect(page.getByTestId('runs-empty')).toBeVisible();
   await snap(page, testInfo, 'initial-page');
+  await expectNoSeriousA11yViolations(page, testInfo, 'first-load');
   // Its first way out: one click sets the light settings, and the share link follows.
   await page.getByRole('button', { name: 'Use light settings' }).click();
   await expect.poll(() => readControls(page)).toMatchObject({
@@ -67,6 +69,7 @@ test('a run produces points for the class-token, distillation-token and fused li
   // The time left comes from the run's own pace, measured while it trains.
   await expect(page.getByTestId('progress-student')).toContainText(/about \d+ (s|min) left/);
   await snap(page, testInfo, 'mid-run-charts');
+  await expectNoSeriousA11yViolations(page, testInfo, 'run-training');
 
   await untilStatus(page, 'done', 'tiny run: done');
   // The next run's length, from the pace this one measured (same student, batch and backend).
@@ -77,6 +80,7 @@ test('a run produces points for the class-token, distillation-token and fused li
   // Subset evaluations at steps 4, 8 and 12: three points per line, the teacher scored at each.
   for (const head of ['cls', 'dist', 'fused', 'teacher']) expect(await points(head), head).toBe(TINY_STEPS / TINY.evalInterval);
   await expect(chart).toHaveAttribute('data-teacher-lines', '1');
+  await expectNoSeriousA11yViolations(page, testInfo, 'run-done');
   const series = page.getByTestId('chart-accuracy-series').locator('li');
   await expect(series).toHaveCount(3);
   for (const part of ['cls', 'dist', 'fused']) {
@@ -148,6 +152,7 @@ test('moving Temperature mid-run marks the charts at the step where the worker a
   await expect(page.getByTestId('chart-accuracy')).toHaveAttribute('data-markers', '1');
   await expect(page.getByTestId('run-row')).toContainText('1 live change');
   await snap(page, testInfo, 'temperature-marker');
+  await expectNoSeriousA11yViolations(page, testInfo, 'live-change-marker');
 
   await page.getByRole('button', { name: /Stop/ }).click();
   await untilStatus(page, 'stopped', 'temperature: stopped');
@@ -220,6 +225,7 @@ test('a malformed link names each bad field, uses the defaults, injects nothing 
   const c = await readControls(page);
   expect(c).toMatchObject({ tau: String(DEFAULT_CONFIG.tau), alpha: DEFAULT_CONFIG.alpha.toFixed(2), student: DEFAULT_CONFIG.student, seed: String(DEFAULT_CONFIG.seed), batch: '8' });
   await snap(page, testInfo, 'url-notice');
+  await expectNoSeriousA11yViolations(page, testInfo, 'url-notice');
 
   // Still a working page: the notice can be dismissed and the controls respond.
   await notice.getByRole('button', { name: 'Dismiss' }).click();
@@ -256,5 +262,6 @@ test('a none / soft / hard sweep trains three runs into the comparison table', {
   await expect(page.getByTestId('chart-accuracy')).toHaveAttribute('data-runs', '3');
   await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgpu');
   await snap(page, testInfo, 'sweep-finished');
+  await expectNoSeriousA11yViolations(page, testInfo, 'runs-table-three-runs');
   expect(app.errors).toEqual([]);
 });

@@ -1,7 +1,7 @@
 // Helpers for e2e/app.spec.ts: tiny configs as share links, opening the app with error collection, the backend
 // check every test makes, reading the controls' values, and screenshots attached to the report.
 import { expect, type Page, type TestInfo } from '@playwright/test';
-import { withDefaults, type TrainConfig } from '../src/engine/config';
+import { validateConfig, withDefaults, type TrainConfig } from '../src/engine/config';
 import { format } from '../src/ui/shareCodec';
 import { waitForProgress } from './progress';
 
@@ -23,8 +23,13 @@ export const TINY: TrainConfig = withDefaults({
 });
 export const TINY_STEPS = 12;
 
-/** The share-link hash of a config (the app's own codec, so the link is what the app would write). */
+/**
+ * The share-link hash of a config (the app's own codec, so the link is what the app would write). A config the app
+ * would refuse throws here: the page would otherwise fall back to its defaults (10k images) with only a notice.
+ */
 export function hashOf(config: TrainConfig): string {
+  const errors = validateConfig(config);
+  if (errors.length > 0) throw new Error(`hashOf: the app would refuse this config: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`);
   return `#${format({ config })}`;
 }
 

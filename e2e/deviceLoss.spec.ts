@@ -2,6 +2,7 @@
 // tfjs's engine global inside the worker, no test hook in the app), and the app must say so, keep the run's points,
 // and train the next run on a fresh device.
 import { expect, test, type Worker } from '@playwright/test';
+import { expectNoSeriousA11yViolations } from './a11y';
 import { TINY, attrNumber, expectWebGpu, hashOf, openApp, runStatus, setNumber, untilAttrAtLeast, untilStatus } from './appHelpers';
 
 /** Destroys the WebGPU device of the tfjs backend in the worker's scope (GPUDevice.destroy() resolves device.lost). */
@@ -15,7 +16,7 @@ async function destroyDevice(worker: Worker): Promise<string> {
   });
 }
 
-test('a lost WebGPU device ends the run with a clear error, keeps its points, and the next run trains again', async ({ page }) => {
+test('a lost WebGPU device ends the run with a clear error, keeps its points, and the next run trains again', async ({ page }, testInfo) => {
   // Long enough to be mid-training when the device goes: 40 steps, evaluated every 4.
   const app = await openApp(page, hashOf({ ...TINY, trainSubset: 320 }));
   await expectWebGpu(page);
@@ -37,6 +38,7 @@ test('a lost WebGPU device ends the run with a clear error, keeps its points, an
   await expect(notice).toHaveAttribute('data-code', 'device-lost');
   await expect(notice).toContainText('the WebGPU device was lost');
   await expect(notice).toContainText('the metrics so far are kept');
+  await expectNoSeriousA11yViolations(page, testInfo, 'device-lost-notice');
   // Nothing the run measured is gone.
   expect(await attrNumber(page, 'chart-loss', 'data-points-total')).toBeGreaterThanOrEqual(lossPoints);
   await expect(page.getByTestId('run-row').first()).toHaveAttribute('data-status', 'error');

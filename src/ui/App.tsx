@@ -1,14 +1,16 @@
 // The page: header (title, backend badge, copy link), notices, the control column on the left and the main area
-// with the run bar, progress, latest numbers, charts, runs compared, the insight views and the temperature explainer.
+// with the run bar, progress, latest numbers, charts, runs compared, the insight views, paper mode and the temperature
+// explainer.
 import { ChartsPanel } from './charts/ChartsPanel';
 import { BackendBadge } from './components/BackendBadge';
 import { BackendBanner } from './components/BackendBanner';
 import { ControlPanel } from './components/ControlPanel';
 import { Intro } from './components/Intro';
 import { MetricCards } from './components/MetricCards';
-import { CrashBanner, ErrorNotices, UrlNotice } from './components/Notices';
+import { CrashBanner, ErrorNotices, StorageNotice, UrlNotice } from './components/Notices';
 import { ProgressPanel } from './components/ProgressPanel';
 import { RunBar } from './components/RunBar';
+import { PaperPanel } from './components/PaperPanel';
 import { RunsPanel } from './components/RunsPanel';
 import { ShareButton } from './components/ShareButton';
 import { TemperatureExplainer } from './components/TemperatureExplainer';
@@ -29,6 +31,7 @@ export function App() {
       </header>
       <div className="notices">
         <UrlNotice />
+        <StorageNotice />
         <CrashBanner />
         <BackendBanner />
         <ErrorNotices />
@@ -47,6 +50,7 @@ export function App() {
           <ChartsPanel />
           <RunsPanel />
           <InsightPanel />
+          <PaperPanel />
           <TemperatureExplainer />
           <footer className="app-footer">
             Touvron et al., “Training data-efficient image transformers &amp; distillation through attention”, 2020.

@@ -1,11 +1,13 @@
 // Entry point: creates the training worker client, connects the bridge (worker -> store), the run controller
-// (store/buttons -> worker) and the URL sync, then renders the app. No tfjs here: it lives in the worker chunk.
+// (store/buttons -> worker), restores saved runs (persistence), starts the URL sync, then renders the app. No tfjs
+// here: it lives in the worker chunk.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { TrainingClient } from '../workers/client';
 import { App } from './App';
 import { ControllerContext } from './hooks/useController';
 import { appStore } from './store/appStore';
+import { startPersistence } from './store/persistence';
 import { connectBridge } from './worker/bridge';
 import { createRunController } from './worker/runController';
 import { browserUrlEnv, startUrlSync } from './worker/urlSync';
@@ -16,6 +18,9 @@ connectBridge(client, appStore);
 const controller = createRunController(client, appStore, {
   baseUrl: new URL(import.meta.env.BASE_URL, window.location.href).href,
 });
+// Saved runs come back before the link is read, so a reloaded link does not queue the runs it lists a second time.
+const persistence = await startPersistence(appStore);
+window.addEventListener('pagehide', () => void persistence.flush());
 const sync = startUrlSync(appStore, browserUrlEnv(window));
 
 const root = document.getElementById('root');

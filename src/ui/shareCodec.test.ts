@@ -130,6 +130,19 @@ describe('readability', () => {
     expect(parse('#distToken=maybe').errors[0]!.message).toBe('"maybe" must be true or false; using the default true');
   });
 
+  it('reads and writes paper=1 and paperSeeds=1|3, rejecting anything else by name', () => {
+    expect(parse('#paper=1&paperSeeds=3')).toMatchObject({ paper: true, paperSeeds: 3, errors: [] });
+    expect(parse('#student=deit-nano')).toMatchObject({ paper: false, paperSeeds: 1 });
+    const bad = parse('#paper=yes&paperSeeds=2');
+    expect(bad).toMatchObject({ paper: false, paperSeeds: 1 });
+    expect(bad.errors.map((e) => e.key)).toEqual(['paper', 'paperSeeds']);
+    expect(parse('#paperSeeds=__proto__').errors[0]!.message).toBe('"__proto__" must be 1 or 3; using 1');
+    const hash = format({ config: DEFAULT_CONFIG, paper: true, paperSeeds: 3 });
+    expect(hash.endsWith('&paper=1&paperSeeds=3')).toBe(true);
+    expect(parse(hash)).toMatchObject({ config: DEFAULT_CONFIG, paper: true, paperSeeds: 3, errors: [] });
+    expect(format({ config: DEFAULT_CONFIG, paper: false, paperSeeds: 1 })).toBe(format({ config: DEFAULT_CONFIG }));
+  });
+
   it('formats a run as differences from the main config', () => {
     expect(formatRun(withDefaults({ distillation: 'soft' }), DEFAULT_CONFIG)).toBe('soft');
     expect(formatRun(withDefaults({ distillation: 'soft', tau: 1, augment: true }), DEFAULT_CONFIG)).toBe('soft:tau=1:augment=true');

@@ -1,8 +1,9 @@
-// The share-URL codec: parse(hash) -> {config, runs, autostart, errors} and format(state) -> "key=value&...".
+// The share-URL codec: parse(hash) -> {config, runs, autostart, paper, errors} and format(state) -> "key=value&...".
 // Pure (no window): everything from the URL is checked against the parameter table (shareParams.ts); a bad field
 // is reported by name and replaced by the default, never passed through. Values only ever become typed config
 // fields, so nothing from the URL can reach the page as HTML.
 import { DEFAULT_CONFIG, ENUM_VALUES, validateConfig, type Distillation, type TrainConfig } from '../engine/config';
+import { PAPER_SEED_COUNTS, type PaperSeeds } from '../engine/paperRuns';
 import { PARAM_BY_KEY, SHARE_PARAMS, formatValue, parseValue, type ParamSpec } from './shareParams';
 
 export interface ShareState {
@@ -12,6 +13,10 @@ export interface ShareState {
   runs: TrainConfig[];
   /** Start training as soon as the page opens (only when the link says autostart=1). */
   autostart: boolean;
+  /** Queue paper mode (DeiT Table 3) with the link's controls (paper=1). */
+  paper: boolean;
+  /** Seeds per row of paper mode (paperSeeds=1|3). */
+  paperSeeds: PaperSeeds;
 }
 
 export interface CodecError {
@@ -31,6 +36,10 @@ export const MAX_RUNS = 16;
 
 const RUNS_KEY = 'runs';
 const AUTOSTART_KEY = 'autostart';
+const PAPER_KEY = 'paper';
+const PAPER_SEEDS_KEY = 'paperSeeds';
+/** Keys that are not config fields: the session's runs, autostart and paper mode. */
+const SESSION_KEYS = [RUNS_KEY, AUTOSTART_KEY, PAPER_KEY, PAPER_SEEDS_KEY];
 
 /** A raw string for an error message: quoted, control characters escaped, truncated. */
 function show(raw: string): string {
@@ -117,7 +126,7 @@ export function parse(hash: string): ParseResult {
   const body = hash.startsWith('#') ? hash.slice(1) : hash;
   if (body.length > MAX_HASH_LENGTH) {
     return {
-      config: { ...DEFAULT_CONFIG }, runs: [], autostart: false,
+      config: { ...DEFAULT_CONFIG }, runs: [], autostart: false, paper: false, paperSeeds: 1,
       errors: [{ key: 'link', message: `longer than ${MAX_HASH_LENGTH} characters; ignored, defaults used` }],
     };
   }
@@ -125,6 +134,8 @@ export function parse(hash: string): ParseResult {
   const seen = new Set<string>();
   let runsRaw: string | null = null;
   let autostart = false;
+  let paper = false;
+  let paperSeeds: PaperSeeds = 1;
 
   for (const segment of body.split('&')) {
     if (segment === '') continue;
@@ -135,7 +146,7 @@ export function parse(hash: string): ParseResult {
       continue;
     }
     const spec: ParamSpec | undefined = PARAM_BY_KEY.get(key);
-    if (!spec && key !== RUNS_KEY && key !== AUTOSTART_KEY) {
+    if (!spec && !SESSION_KEYS.includes(key)) {
       errors.push({ key: show(key), message: 'is not a known setting; ignored' });
       continue;
     }
@@ -155,6 +166,13 @@ export function parse(hash: string): ParseResult {
     } else if (key === AUTOSTART_KEY) {
       if (raw === '1' || raw === 'true') autostart = true;
       else if (raw !== '0' && raw !== 'false') errors.push({ key, message: `${show(raw)} must be 1 or 0; not starting automatically` });
+    } else if (key === PAPER_KEY) {
+      if (raw === '1' || raw === 'true') paper = true;
+      else if (raw !== '0' && raw !== 'false') errors.push({ key, message: `${show(raw)} must be 1 or 0; paper mode not queued` });
+    } else if (key === PAPER_SEEDS_KEY) {
+      const n = PAPER_SEED_COUNTS.find((c) => String(c) === raw);
+      if (n !== undefined) paperSeeds = n;
+      else errors.push({ key, message: `${show(raw)} must be ${PAPER_SEED_COUNTS.join(' or ')}; using 1` });
     } else if (spec) {
       const r = parseValue(spec, raw);
       if (r.ok) overrides[spec.field] = r.value;
@@ -164,7 +182,7 @@ export function parse(hash: string): ParseResult {
 
   const config = repairCrossField({ ...DEFAULT_CONFIG, ...overrides } as TrainConfig, errors);
   const runs = runsRaw === null ? [] : parseRuns(runsRaw, config, errors);
-  return { config, runs, autostart, errors };
+  return { config, runs, autostart, paper, paperSeeds, errors };
 }
 
 /** One run as its distillation mode plus the fields where it differs from `base`: "soft:tau=5:seed=1". */
@@ -178,10 +196,12 @@ export function formatRun(run: TrainConfig, base: TrainConfig): string {
 }
 
 /** Writes every parameter (so a link survives later changes of the defaults), then the runs, in table order. */
-export function format(state: { config: TrainConfig; runs?: readonly TrainConfig[]; autostart?: boolean }): string {
+export function format(state: { config: TrainConfig; runs?: readonly TrainConfig[]; autostart?: boolean; paper?: boolean; paperSeeds?: PaperSeeds }): string {
   const segments = SHARE_PARAMS.map((spec) => `${spec.key}=${formatValue(spec, state.config[spec.field])}`);
   const runs = (state.runs ?? []).slice(0, MAX_RUNS);
   if (runs.length > 0) segments.push(`${RUNS_KEY}=${runs.map((r) => formatRun(r, state.config)).join(',')}`);
+  if (state.paper) segments.push(`${PAPER_KEY}=1`);
+  if (state.paperSeeds !== undefined && state.paperSeeds !== 1) segments.push(`${PAPER_SEEDS_KEY}=${state.paperSeeds}`);
   if (state.autostart) segments.push(`${AUTOSTART_KEY}=1`);
   return segments.join('&');
 }

@@ -44,6 +44,8 @@ export function AccuracyChart() {
       description={<>On the fixed evaluation subset. Dashed black line: the teacher{anyUntrained ? '; grey: distillation head of a none run (untrained, not a result)' : ''}{anyNoToken ? `; a run with ${NO_DIST_TOKEN} has no distillation-token line and its fused line is its class head` : ''}.</>}
       series={series}
       runs={visible}
+      xMode={xAxis}
+      refs={refs}
       styles={HEADS.map((h) => ({ label: HEAD_STYLE[h].label, dash: HEAD_STYLE[h].dash, width: HEAD_STYLE[h].width }))}
       data={{ ...counts, 'teacher-lines': refs.length, 'focused-run': focused?.id ?? '', runs: visible.length, markers: markers.length }}
       empty="Accuracy appears after the first evaluation of a run."

@@ -1,8 +1,11 @@
-// The frame around each chart: title, one-line description, toolbar, an HTML legend (runs by colour, parts by line
-// style) and a screen-reader list of the series with their point counts (also what e2e tests read, never pixels).
+// The frame around each chart: title, one-line description, toolbar, the drawing as an image whose accessible name is
+// the chart's summary in words (latest values), an HTML legend (runs by colour and number, parts by line style) and a
+// screen-reader list of the series with their point counts (also what e2e tests read, never pixels).
 import type { ReactNode } from 'react';
 import { runColor, runLabel, type Run } from '../store/runModel';
-import type { LineSeries } from './chartData';
+import type { XAxisMode } from '../store/viewSlice';
+import type { LineSeries, TeacherLine } from './chartData';
+import { chartSummary } from './chartSummary';
 
 export interface LineStyleKey {
   label: string;
@@ -24,8 +27,11 @@ export interface ChartFrameProps {
   empty: string;
   children: ReactNode;
   className?: string;
-  /** Formats the latest value of a series for the screen-reader list. */
+  /** Formats the latest value of a series for the summary and the screen-reader list. */
   formatY: (y: number) => string;
+  xMode: XAxisMode;
+  /** Reference lines drawn (named in the summary). */
+  refs?: readonly TeacherLine[];
 }
 
 function StyleSample({ dash, width, muted }: LineStyleKey) {
@@ -36,7 +42,7 @@ function StyleSample({ dash, width, muted }: LineStyleKey) {
   );
 }
 
-export function ChartFrame({ testId, title, description, series, runs, styles, toolbar, data = {}, empty, children, className, formatY }: ChartFrameProps) {
+export function ChartFrame({ testId, title, description, series, runs, styles, toolbar, data = {}, empty, children, className, formatY, xMode, refs }: ChartFrameProps) {
   const dataAttrs = Object.fromEntries(Object.entries(data).map(([k, v]) => [`data-${k}`, String(v)]));
   const hasData = series.some((s) => s.data.length > 0);
   const titleId = `${testId}-title`;
@@ -50,7 +56,7 @@ export function ChartFrame({ testId, title, description, series, runs, styles, t
       {/* The chart is mounted even while empty (axes only, the message over it): mounting a recharts chart is its
           costliest render, so it happens with the page, not when the first points arrive mid-training. */}
       <div className="chart-body">
-        <div aria-hidden="true">{children}</div>
+        <div role="img" aria-label={chartSummary(title, series, formatY, xMode, refs)} data-testid={`${testId}-drawing`}>{children}</div>
         {!hasData && <div className="chart-empty">{empty}</div>}
       </div>
       {hasData && (

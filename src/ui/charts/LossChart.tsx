@@ -26,6 +26,7 @@ export function LossChart() {
       description={`total = (1 − α) · base CE + α · distillation term; mean over the steps between points.${visible.some((r) => !r.config.distToken) ? ' Without the distillation token both terms are on the class head.' : ''}`}
       series={series}
       runs={visible}
+      xMode={xAxis}
       styles={PARTS.map((p) => ({ label: LOSS_STYLE[p].label, dash: LOSS_STYLE[p].dash, width: LOSS_STYLE[p].width }))}
       data={{ 'points-total': focused?.metrics.length ?? 0, runs: visible.length }}
       empty="Loss appears with the first training steps."

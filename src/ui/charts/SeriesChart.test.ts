@@ -5,7 +5,7 @@ import { sameChartProps, type SeriesChartProps } from './SeriesChart';
 
 const data = [{ x: 1, y: 2 }];
 const line = (over: Partial<LineSeries> = {}): LineSeries => ({
-  key: 'run-1:total', runId: 'run-1', name: '#1 soft · total', part: 'total', color: '#123', dash: undefined,
+  key: 'run-1:total', runId: 'run-1', runNumber: 1, name: '#1 soft · total', part: 'total', color: '#123', dash: undefined,
   width: 2, opacity: 1, muted: false, count: 1, data, ...over,
 });
 const tick = (v: number) => String(v);

@@ -1,12 +1,15 @@
 // A recharts line chart over a numeric x axis (step or images seen): one <Line> per series with its own data,
 // horizontal reference lines (teacher accuracy) and vertical markers (live changes). Animations are off: the data
 // is live and re-rendered at most a few times per second, and only when something it draws changed (sameChartProps):
-// a recharts render costs tens of milliseconds of main-thread time, most of it in recharts itself.
+// a recharts render costs tens of milliseconds of main-thread time, most of it in recharts itself. With two runs or
+// more, each run's number is drawn at the end of its line, so runs can be told apart without their colours. The
+// drawing is not a keyboard stop (accessibilityLayer off): its text alternative is ChartFrame's summary.
 import { memo } from 'react';
-import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Line, LineChart, ReferenceDot, ReferenceLine, ResponsiveContainer, XAxis, YAxis } from 'recharts';
 import { formatCompact } from '../format';
 import type { XAxisMode } from '../store/viewSlice';
 import { sameRecords, sameSeries, type LineSeries, type MarkerLine, type TeacherLine } from './chartData';
+import { runTags } from './chartSummary';
 
 export interface SeriesChartProps {
   series: readonly LineSeries[];
@@ -45,7 +48,7 @@ export const SeriesChart = memo(SeriesChartView, sameChartProps);
 function SeriesChartView({ series, xMode, yDomain, yTickFormat, yLabel, refs = [], markers = [], height = 260, dots, xEnd = 0 }: SeriesChartProps) {
   return (
     <ResponsiveContainer width="100%" height={height}>
-      <LineChart margin={{ top: 12, right: 20, bottom: 18, left: 4 }}>
+      <LineChart margin={{ top: 12, right: 28, bottom: 18, left: 4 }} accessibilityLayer={false}>
         <CartesianGrid stroke="#e6e8ec" strokeDasharray="0" vertical={false} />
         <XAxis
           type="number" dataKey="x" domain={[0, (dataMax: number) => Math.max(dataMax, xEnd)]} allowDecimals={false} tickFormatter={X_TICK[xMode]} interval={0}
@@ -71,6 +74,10 @@ function SeriesChartView({ series, xMode, yDomain, yTickFormat, yLabel, refs = [
             dot={(dots && s.data.length <= MAX_DOTS) || s.data.length < 3 ? { r: 2.5, strokeWidth: 0, fill: s.color } : false}
             activeDot={false} isAnimationActive={false} connectNulls
           />
+        ))}
+        {runTags(series).map((t) => (
+          <ReferenceDot key={t.key} x={t.x} y={t.y} r={3.5} fill={t.color} stroke="#fff" strokeWidth={1} className="run-tag"
+            label={{ value: t.text, position: 'right', fontSize: 11, fontWeight: 700, fill: '#1f2328' }} />
         ))}
       </LineChart>
     </ResponsiveContainer>

@@ -16,6 +16,7 @@ export function ThroughputChart() {
       description="Student training images per second (teacher forward included). Early points include shader compilation."
       series={series}
       runs={visible}
+      xMode={xAxis}
       data={{ 'points-throughput': focused?.metrics.length ?? 0, runs: visible.length }}
       empty="Throughput appears with the first training steps."
       formatY={(y) => `${formatInt(y)} images/s`}

@@ -14,6 +14,8 @@ export interface LineSeries {
   /** Unique and stable: "run-2:fused". */
   key: string;
   runId: string;
+  /** The run's number ("#2" in the legend, the table and the run tags drawn on the chart). */
+  runNumber: number;
   /** What it is, for the legend and the screen-reader summary: "#2 soft τ=3 α=0.5 · fused". */
   name: string;
   part: string;
@@ -115,7 +117,7 @@ export function accuracySeries(runs: readonly Run[], heads: Record<Head, boolean
         return pts;
       });
       out.push({
-        key: `${run.id}:${head}`, runId: run.id, part: head,
+        key: `${run.id}:${head}`, runId: run.id, runNumber: run.number, part: head,
         name: `${runName(run)} · ${headLabel(run, head)}${muted ? ' (untrained head)' : ''}`,
         color: muted ? MUTED_COLOR : runColor(run), dash: HEAD_STYLE[head].dash,
         width: HEAD_STYLE[head].width + (run.id === focusedId ? 0.5 : 0),
@@ -137,7 +139,7 @@ export function lossSeries(runs: readonly Run[], parts: Record<LossPart, boolean
       const data = derivedPoints(run.metrics, `loss-${part}:${mode}:${maxPoints}`, () =>
         decimatedMetrics(run, maxPoints).filter((p) => Number.isFinite(p.loss[part])).map((p) => ({ x: xOf(p, mode), y: p.loss[part] })));
       out.push({
-        key: `${run.id}:${part}`, runId: run.id, part, name: `${runName(run)} · ${lossPartLabel(run, part)}`,
+        key: `${run.id}:${part}`, runId: run.id, runNumber: run.number, part, name: `${runName(run)} · ${lossPartLabel(run, part)}`,
         color: runColor(run), dash: LOSS_STYLE[part].dash, width: LOSS_STYLE[part].width + (run.id === focusedId ? 0.5 : 0),
         opacity: 1, muted: false, count: run.metrics.length, data,
       });
@@ -153,7 +155,7 @@ export function throughputSeries(runs: readonly Run[], mode: XAxisMode, focusedI
       .filter((p) => Number.isFinite(p.imagesPerSec))
       .map((p) => ({ x: xOf(p, mode), y: p.imagesPerSec })));
     return {
-      key: `${run.id}:throughput`, runId: run.id, part: 'throughput', name: `${runName(run)} · images/s`,
+      key: `${run.id}:throughput`, runId: run.id, runNumber: run.number, part: 'throughput', name: `${runName(run)} · images/s`,
       color: runColor(run), dash: undefined, width: run.id === focusedId ? 2.5 : 1.75, opacity: 1, muted: false,
       count: run.metrics.length, data,
     };

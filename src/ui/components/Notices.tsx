@@ -1,4 +1,5 @@
-// Notices above the charts: fields rejected from the link, a crashed worker (with Restart), and worker errors.
+// Notices above the charts: fields rejected from the link, runs not saved, a crashed worker (with Restart), and
+// worker errors.
 // Everything shown is React text: nothing from the URL or the worker is ever inserted as HTML.
 import { useController } from '../hooks/useController';
 import { useActions, useAppStore } from '../hooks/useAppStore';
@@ -16,6 +17,19 @@ export function UrlNotice() {
         </ul>
       </div>
       <button type="button" className="btn btn-small" onClick={dismissUrlNotice}>Dismiss</button>
+    </div>
+  );
+}
+
+/** Why runs are not saved in this browser (no IndexedDB, full, a newer version's store); training is unaffected. */
+export function StorageNotice() {
+  const message = useAppStore((s) => s.storageNotice);
+  const { setStorageNotice } = useActions();
+  if (message === null) return null;
+  return (
+    <div className="notice notice-warn" role="status" data-testid="storage-notice">
+      <div className="notice-body">{message}</div>
+      <button type="button" className="btn btn-small" onClick={() => setStorageNotice(null)}>Dismiss</button>
     </div>
   );
 }

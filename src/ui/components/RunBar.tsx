@@ -16,6 +16,7 @@ const STATUS_TEXT: Record<UiRunStatus | 'none', string> = {
   done: 'Done',
   error: 'Stopped by an error',
   stopped: 'Stopped',
+  interrupted: 'Interrupted by a reload',
 };
 
 export function RunBar() {

@@ -2,17 +2,21 @@
 // an honest note about runs restored from a link, and the table of every run.
 import { useController } from '../hooks/useController';
 import { useActions, useAppStore } from '../hooks/useAppStore';
+import { isLive } from '../store/runModel';
 import { selectQueueLength } from '../store/selectors';
 import { SWEEP_TAUS } from '../worker/runController';
+import { RunFiles } from './RunFiles';
 import { RunsTable } from './RunsTable';
 
 export function RunsPanel() {
   const ctl = useController();
-  const { clearQueue } = useActions();
+  const { clearQueue, clearRuns } = useActions();
+  const removable = useAppStore((s) => s.runOrder.some((id) => { const r = s.runs[id]; return r !== undefined && !isLive(r.status); }));
   const queued = useAppStore(selectQueueLength);
   const fromLink = useAppStore((s) => s.runOrder.filter((id) => s.runs[id]?.origin === 'link' && s.runs[id]?.status === 'queued').length);
   const seed = useAppStore((s) => s.config.seed);
   const crashed = useAppStore((s) => s.crash !== null);
+  const storage = useAppStore((s) => s.storageState);
   return (
     <section className="panel" aria-labelledby="runs-title">
       <header className="panel-head">
@@ -29,12 +33,19 @@ export function RunsPanel() {
           <button type="button" className="btn btn-quiet" data-testid="clear-queue-button" onClick={clearQueue} disabled={queued === 0}>
             Clear queue
           </button>
+          <button type="button" className="btn btn-quiet" data-testid="clear-all-button" onClick={clearRuns} disabled={!removable}
+            title="Remove every run that is not training, here and from this browser's storage">
+            Clear all
+          </button>
         </div>
       </header>
       <p className="panel-note">
         Sweeps use the settings on the left with seed {seed} for every run, so only the distillation differs. Queued runs train one
-        after another; every run stays here and on the charts (colour per run) until you remove it.
-        {queued > 0 && <strong> {queued} queued.</strong>}
+        after another; every run stays here and on the charts (colour per run), across reloads, until you remove it.
+        {queued > 0 && <strong> {queued} queued.</strong>}{' '}
+        <span data-testid="storage-status" data-state={storage}>
+          {storage === 'saved' ? 'All runs are saved in this browser.' : storage === 'saving' ? 'Saving runs in this browser…' : 'Runs are kept in memory only.'}
+        </span>
       </p>
       {fromLink > 0 && (
         <p className="notice notice-info" data-testid="link-runs-note">
@@ -43,6 +54,7 @@ export function RunsPanel() {
           and backends, and live changes made during the original runs are not replayed.
         </p>
       )}
+      <RunFiles />
       <RunsTable />
     </section>
   );

@@ -3,8 +3,9 @@
 import { NO_DIST_TOKEN, distHeadUntrained } from '../charts/chartData';
 import { formatDuration, formatInt, formatParam, formatPct } from '../format';
 import { useActions } from '../hooks/useAppStore';
+import { useController } from '../hooks/useController';
 import { useThrottledStore } from '../hooks/useThrottledStore';
-import { isLive, runColor, runLabel, summarize, type Run } from '../store/runModel';
+import { isLive, isTerminal, runColor, runLabel, summarize, type Run } from '../store/runModel';
 import { selectFocusedRunId } from '../store/selectors';
 
 function configText(run: Run): string {
@@ -14,6 +15,7 @@ function configText(run: Run): string {
 
 function Row({ run, focused, hidden }: { run: Run; focused: boolean; hidden: boolean }) {
   const { toggleRunVisible, focusRun, removeRun } = useActions();
+  const ctl = useController();
   const sum = summarize(run);
   const untrained = distHeadUntrained(run);
   const f = sum.final;
@@ -32,6 +34,10 @@ function Row({ run, focused, hidden }: { run: Run; focused: boolean; hidden: boo
       <td>
         <span className={`status-pill status-${run.status}`}>{run.status}</span>
         {run.origin === 'link' && run.status === 'queued' && <div className="cell-sub">from link</div>}
+        {run.status === 'interrupted' && <div className="cell-sub" data-testid="run-interrupted">interrupted at step {formatInt(run.step)}</div>}
+        {run.origin === 'imported' && <div className="cell-sub" data-testid="run-imported">imported</div>}
+        {run.origin === 'results-link' && <div className="cell-sub" data-testid="run-from-results-link">results from a link, not trained here</div>}
+        {run.backend && <div className="cell-sub">on {run.backend.backend}{run.backend.adapter?.architecture ? ` (${run.backend.adapter.architecture})` : ''}</div>}
         {run.error && <div className="cell-sub cell-error" title={run.error.message}>{run.error.code}</div>}
       </td>
       <td className="num">{run.totalSteps > 0 ? `${formatInt(run.step)} / ${formatInt(run.totalSteps)}` : '—'}</td>
@@ -46,9 +52,13 @@ function Row({ run, focused, hidden }: { run: Run; focused: boolean; hidden: boo
       <td className="num">{formatPct(sum.teacherAcc)}</td>
       <td className="num">{sum.meanImagesPerSec !== null ? formatInt(sum.meanImagesPerSec) : '—'}</td>
       <td className="num">{sum.elapsedMs !== null ? formatDuration(sum.elapsedMs) : '—'}</td>
-      <td>
+      <td className="row-actions">
+        {isTerminal(run.status) && (
+          <button type="button" className="btn btn-small btn-quiet" data-testid="retrain-run" onClick={() => ctl.retrain([run.id])}
+            aria-label={`Train run #${run.number}'s config again`} title="Queue this config again and train it here">↻</button>
+        )}
         <button type="button" className="btn btn-small btn-quiet" disabled={isLive(run.status)} onClick={() => removeRun(run.id)}
-          aria-label={`Remove run #${run.number}`} title="Remove from the session">✕</button>
+          aria-label={`Remove run #${run.number}`} title="Remove from the session (and from this browser's storage)">✕</button>
       </td>
     </tr>
   );
@@ -78,7 +88,7 @@ export function RunsTable() {
             <th scope="col" className="num">Teacher</th>
             <th scope="col" className="num">img/s</th>
             <th scope="col" className="num">Time</th>
-            <th scope="col"><span className="sr-only">Remove</span></th>
+            <th scope="col"><span className="sr-only">Train again, remove</span></th>
           </tr>
         </thead>
         <tbody>

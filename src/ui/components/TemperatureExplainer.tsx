@@ -106,7 +106,7 @@ export function TemperatureExplainer() {
           <table className="explainer-table" data-testid="explainer-table">
             <thead>
               <tr>
-                <th scope="col">{useTeacher ? 'class' : ''}</th>
+                <th scope="col">{useTeacher ? 'class' : 'logit'}</th>
                 <th scope="col" className="num">z</th>
                 <th scope="col">softmax(z), T = 1</th>
                 <th scope="col" data-testid="explainer-tau">softmax(z / T), T = {formatParam(tau)}</th>

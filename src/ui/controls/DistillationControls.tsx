@@ -1,5 +1,6 @@
 // Distillation controls: mode (none / soft / hard), temperature tau (log scale) and alpha, all applied live.
 import type { Distillation } from '../../engine/config';
+import { PAPER_MODE_SETTINGS } from '../../engine/paperRuns';
 import { formatParam } from '../format';
 import { useParam } from '../hooks/useParam';
 import { ALPHA_STOPS, TAU_STOPS } from '../sliderScale';
@@ -21,6 +22,14 @@ export function DistillationControls() {
   const [tau, setTau] = useParam('tau');
   const [alpha, setAlpha] = useParam('alpha');
   const [distToken] = useParam('distToken');
+  // The paper's settings for this mode, one click away (soft: τ=3, α=0.1; hard: α=0.5).
+  const paper = mode === 'none' ? null : PAPER_MODE_SETTINGS[mode];
+  const usingPaper = paper !== null && (paper.tau === undefined || paper.tau === tau) && (paper.alpha === undefined || paper.alpha === alpha);
+  const paperText = paper ? [paper.tau !== undefined ? `τ=${paper.tau}` : '', paper.alpha !== undefined ? `α=${paper.alpha}` : ''].filter(Boolean).join(', ') : '';
+  const usePaper = () => {
+    if (paper?.tau !== undefined) setTau(paper.tau);
+    if (paper?.alpha !== undefined) setAlpha(paper.alpha);
+  };
   return (
     <section className="control-section" aria-labelledby="sec-distillation">
       <h2 id="sec-distillation">Knowledge distillation</h2>
@@ -32,6 +41,14 @@ export function DistillationControls() {
           hint={mode === 'soft' ? 'Higher τ spreads the teacher’s probability over wrong classes (see the explainer).' : 'Used only in soft mode.'}
         />
       </div>
+      {paper && (
+        <p className="field-hint" data-testid="paper-settings">
+          <button type="button" className="btn btn-small" data-testid="paper-settings-button" disabled={usingPaper} onClick={usePaper}>
+            Paper’s {mode} settings
+          </button>{' '}
+          {paperText} (Touvron et al.){usingPaper ? ': in use' : ''}
+        </p>
+      )}
       <div className={mode === 'none' ? 'field-muted' : ''}>
         <StopSlider
           id="alpha" label="Alpha α" value={alpha} stops={ALPHA_STOPS} format={(v) => v.toFixed(2)} onChange={setAlpha}

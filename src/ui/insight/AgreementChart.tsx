@@ -32,6 +32,7 @@ export function AgreementChart() {
       styles={HEADS.map((h) => ({ label: HEAD_STYLE[h].label, dash: HEAD_STYLE[h].dash, width: HEAD_STYLE[h].width }))}
       data={{ ...counts, 'focused-run': focused?.id ?? '', runs: visible.length }}
       empty="Agreement appears after the first evaluation of a run."
+      xMode={xAxis}
       formatY={(y) => `${y.toFixed(1)}%`}
     >
       <SeriesChart series={series} xMode={xAxis} xEnd={xEnd} yDomain={[0, 100]} yTickFormat={percentTick} yLabel="agreement" height={260} dots />

@@ -40,6 +40,8 @@ export function TokenCosineChart() {
       runs={visible.filter((r) => !tokenCosineMissing(r))}
       data={{ layers, 'points-layers': focused ? cosineLayers(focused) : 0, 'focused-run': focused?.id ?? '', runs: now.length }}
       empty={empty}
+      xMode={xAxis}
+      refs={REFS}
       formatY={(y) => y.toFixed(3)}
     >
       <div className="cosine-body">

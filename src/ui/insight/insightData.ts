@@ -45,7 +45,7 @@ export function tokenCosineSeries(runs: readonly Run[], mode: XAxisMode, focused
     for (let l = 0; l < layers; l++) {
       const data = derivedPoints(run.evals, `cosine-${l}:${mode}`, () => pts.map((e) => ({ x: xOf(e, mode), y: e.tokenCosine!.layers[l]! })));
       out.push({
-        key: `${run.id}:layer-${l}`, runId: run.id, part: `layer-${l}`, name: `${runName(run)} · ${layerName(l, layers)}`,
+        key: `${run.id}:layer-${l}`, runId: run.id, runNumber: run.number, part: `layer-${l}`, name: `${runName(run)} · ${layerName(l, layers)}`,
         color: runColor(run), dash: undefined, width: 1.5 + wide, opacity: 0.3 + (0.7 * (l + 1)) / layers,
         muted: false, count: data.length, data,
       });
@@ -53,7 +53,7 @@ export function tokenCosineSeries(runs: readonly Run[], mode: XAxisMode, focused
     if (layers > 0) {
       const data = derivedPoints(run.evals, `cosine-params:${mode}`, () => pts.map((e) => ({ x: xOf(e, mode), y: e.tokenCosine!.params })));
       out.push({
-        key: `${run.id}:params`, runId: run.id, part: 'params', name: `${runName(run)} · token parameters`,
+        key: `${run.id}:params`, runId: run.id, runNumber: run.number, part: 'params', name: `${runName(run)} · token parameters`,
         color: runColor(run), dash: '2 3', width: 1.5 + wide, opacity: 1, muted: false, count: data.length, data,
       });
     }
@@ -82,7 +82,7 @@ export function agreementSeries(runs: readonly Run[], mode: XAxisMode, focusedId
         return v === null || v === undefined ? [] : [{ x: xOf(e, mode), y: v * 100 }];
       }));
       out.push({
-        key: `${run.id}:agree-${head}`, runId: run.id, part: head,
+        key: `${run.id}:agree-${head}`, runId: run.id, runNumber: run.number, part: head,
         name: `${runName(run)} · ${HEAD_STYLE[head].label}${muted ? ' (untrained head)' : ''}`,
         color: muted ? '#9aa0a6' : runColor(run), dash: HEAD_STYLE[head].dash,
         width: HEAD_STYLE[head].width + (run.id === focusedId ? 0.5 : 0), opacity: muted ? 0.7 : 1, muted, count: data.length, data,

@@ -1,13 +1,14 @@
-// The one zustand store of the UI, composed of slices (config, runs, worker, view). Vanilla (no React) so the
+// The one zustand store of the UI, composed of slices (config, runs, worker, view, paper). Vanilla (no React) so the
 // bridge, the run controller, the URL sync and the tests all use it directly; components read it through
 // hooks/useAppStore.ts with atomic selectors.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { createConfigSlice, type ConfigSlice } from './configSlice';
+import { createPaperSlice, type PaperSlice } from './paperSlice';
 import { createRunsSlice, type RunsSlice } from './runsSlice';
 import { createViewSlice, type ViewSlice } from './viewSlice';
 import { createWorkerSlice, type WorkerSlice } from './workerSlice';
 
-export type AppState = ConfigSlice & RunsSlice & WorkerSlice & ViewSlice;
+export type AppState = ConfigSlice & RunsSlice & WorkerSlice & ViewSlice & PaperSlice;
 export type AppStore = StoreApi<AppState>;
 
 export interface StoreDeps {
@@ -25,6 +26,7 @@ export function createAppStore(deps: Partial<StoreDeps> = {}): AppStore {
     ...createRunsSlice(set, get, d),
     ...createWorkerSlice(set, get, d),
     ...createViewSlice(set, get, d),
+    ...createPaperSlice(set, get, d),
   }));
 }
 

@@ -49,5 +49,7 @@ export const createConfigSlice: SliceCreator<ConfigSlice> = (set, get) => ({
     }
     set({ config: { ...link.config }, urlNotice: link.errors });
     if (link.runs.length > 0) get().queueRuns(link.runs, 'link');
+    get().setPaperSeeds(link.paperSeeds);
+    if (link.paper) get().queuePaper(link.config, 'link');
   },
 });

@@ -2,15 +2,21 @@
 // plus the pure helpers that label, colour and summarise runs. No React, no worker.
 import { liveOf, type TrainConfig } from '../../engine/config';
 import type {
-  ErrorCode, EvalPoint, LiveParams, MetricsPoint, Phase, RunStatus, Sample, TeacherInfo, TestImage,
+  BackendReport, ErrorCode, EvalPoint, LiveParams, MetricsPoint, Phase, RunStatus, Sample, TeacherInfo, TestImage,
 } from '../../workers/protocol';
 import { formatParam } from '../format';
 
-/** The worker's statuses plus the three only the UI knows: waiting in the queue, init sent, stopped by the user. */
-export type UiRunStatus = RunStatus | 'queued' | 'initializing' | 'stopped';
+/**
+ * The worker's statuses plus those only the UI knows: waiting in the queue, init sent, stopped by the user, and
+ * interrupted (it was training when the page went away; restored from storage with the points it had).
+ */
+export type UiRunStatus = RunStatus | 'queued' | 'initializing' | 'stopped' | 'interrupted';
 
-/** Where a run came from: the Start button, a sweep, or a shared link (queued, re-trained on Start). */
-export type RunOrigin = 'manual' | 'sweep' | 'link';
+/**
+ * Where a run came from: the Start button, a sweep, a shared link's settings (queued, re-trained on Start), a JSON
+ * file (imported), or a results link (its curves as shared, not trained here).
+ */
+export type RunOrigin = 'manual' | 'sweep' | 'link' | 'imported' | 'results-link';
 
 /** A live change that took effect, at the step the worker reported. */
 export interface Marker {
@@ -56,6 +62,8 @@ export interface Run {
   teacherEvals: EvalPoint[];
   markers: Marker[];
   teacher: TeacherInfo | null;
+  /** The backend (and adapter) the worker trained this run on, from its `ready`; null before that. */
+  backend: BackendReport | null;
   progress: Partial<Record<Phase, ProgressInfo>>;
   error: RunError | null;
   /** The latest sample of the attention maps' test image the worker sent for this run. */
@@ -74,7 +82,7 @@ export function newRun(id: string, number: number, config: TrainConfig, origin: 
     id, number, origin, config, live: liveOf(config), status: 'queued',
     step: 0, totalSteps: 0, epoch: 0, imagesSeen: 0,
     metrics: [], teacherMetrics: [], evals: [], teacherEvals: [], markers: [],
-    teacher: null, progress: {}, error: null, sample: null, strip: [], images: {},
+    teacher: null, backend: null, progress: {}, error: null, sample: null, strip: [], images: {},
     createdAt: now, startedAt: null, endedAt: null,
   };
 }
@@ -82,7 +90,7 @@ export function newRun(id: string, number: number, config: TrainConfig, origin: 
 /** Statuses in which the worker holds the run and may still send data for it. */
 export const LIVE_STATUSES: readonly UiRunStatus[] = ['initializing', 'idle', 'loading', 'teacher', 'student', 'paused'];
 /** Statuses a run never leaves on its own. */
-export const TERMINAL_STATUSES: readonly UiRunStatus[] = ['done', 'error', 'stopped'];
+export const TERMINAL_STATUSES: readonly UiRunStatus[] = ['done', 'error', 'stopped', 'interrupted'];
 
 export function isLive(status: UiRunStatus): boolean {
   return LIVE_STATUSES.includes(status);

@@ -1,9 +1,9 @@
 // Runs slice: every run of the session (queued, live, finished) with its data, the run the worker holds, and the
 // queue of runs to train next. Data actions accept any known run id; unknown ids are ignored.
 import type { TrainConfig } from '../../engine/config';
-import type { EvalPoint, LiveParams, MetricsPoint, Phase, RunStatus, Sample, TeacherInfo, TestImage } from '../../workers/protocol';
+import type { BackendReport, EvalPoint, LiveParams, MetricsPoint, Phase, RunStatus, Sample, TeacherInfo, TestImage } from '../../workers/protocol';
 import type { SliceCreator } from './appStore';
-import { isTerminal, markerLabel, newRun, type ProgressInfo, type Run, type RunError, type RunOrigin } from './runModel';
+import { isLive, isTerminal, markerLabel, newRun, type ProgressInfo, type Run, type RunError, type RunOrigin } from './runModel';
 
 export interface RunsSlice {
   runs: Record<string, Run>;
@@ -22,6 +22,17 @@ export interface RunsSlice {
   removeRun(id: string): void;
   /** Removes every queued run. */
   clearQueue(): void;
+  /** Removes every run the worker does not hold ("Clear all"). */
+  clearRuns(): void;
+  /**
+   * Puts runs restored from storage into the session with their ids and numbers (ids already present are skipped);
+   * the next run number follows `minNextNumber` and every restored number.
+   */
+  restoreRuns(runs: readonly Run[], minNextNumber?: number): void;
+  /** Adds finished runs from a file or a results link after the session's own, renumbered; returns their ids. */
+  addFinishedRuns(runs: readonly Run[], origin: 'imported' | 'results-link'): string[];
+  /** The worker's `ready` for a run: the backend and adapter it trains on. */
+  setRunBackend(id: string, report: BackendReport): void;
   /** The controller sent `init` for this run: it becomes the active run. */
   activateRun(id: string): void;
   /** A worker status; terminal runs keep their status (a late 'idle' after stop does not revive them). */
@@ -85,6 +96,36 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get, deps) => {
 
     clearQueue() {
       for (const id of get().runOrder) if (get().runs[id]?.status === 'queued') get().removeRun(id);
+    },
+
+    clearRuns() {
+      for (const id of get().runOrder) get().removeRun(id);
+    },
+
+    restoreRuns(runs, minNextNumber = 1) {
+      const s = get();
+      const fresh = runs.filter((r) => !s.runs[r.id]);
+      const added = Object.fromEntries(fresh.map((r) => [r.id, r]));
+      const next = Math.max(s.nextRunNumber, minNextNumber, ...fresh.map((r) => r.number + 1));
+      set({ runs: { ...s.runs, ...added }, runOrder: [...fresh.map((r) => r.id), ...s.runOrder], nextRunNumber: next });
+    },
+
+    addFinishedRuns(runs, origin) {
+      const ids: string[] = [];
+      const added: Record<string, Run> = {};
+      let number = get().nextRunNumber;
+      for (const r of runs) {
+        const id = `run-${number}`;
+        added[id] = { ...r, id, number, origin, status: isLive(r.status) || r.status === 'queued' ? 'interrupted' : r.status, progress: {} };
+        ids.push(id);
+        number++;
+      }
+      set({ runs: { ...get().runs, ...added }, runOrder: [...get().runOrder, ...ids], nextRunNumber: number });
+      return ids;
+    },
+
+    setRunBackend(id, report) {
+      patchRun(id, () => ({ backend: report }));
     },
 
     activateRun(id) {

@@ -17,6 +17,12 @@ export interface ViewSlice {
   focusedRunId: string | null;
   /** Fields rejected from the link the page was opened with; shown until dismissed. */
   urlNotice: CodecError[];
+  /** Why runs are not (or no longer) saved in this browser; null while saving works. */
+  storageNotice: string | null;
+  /** Whether every run is in storage ('saved'), a write is due ('saving'), or runs live in memory only ('off'). */
+  storageState: 'saving' | 'saved' | 'off';
+  setStorageNotice(message: string | null): void;
+  setStorageState(state: 'saving' | 'saved' | 'off'): void;
   setXAxis(mode: XAxisMode): void;
   toggleHead(head: Head): void;
   toggleLossPart(part: LossPart): void;
@@ -32,6 +38,15 @@ export const createViewSlice: SliceCreator<ViewSlice> = (set, get) => ({
   hiddenRuns: {},
   focusedRunId: null,
   urlNotice: [],
+  storageNotice: null,
+  storageState: 'off',
+
+  setStorageNotice(message) {
+    set({ storageNotice: message });
+  },
+  setStorageState(state) {
+    if (get().storageState !== state) set({ storageState: state });
+  },
 
   setXAxis(mode) {
     set({ xAxis: mode });

@@ -10,6 +10,7 @@ export function applyMessage(store: AppStore, msg: FromWorker): void {
   switch (msg.type) {
     case 'ready':
       s.setBackend(msg.backend);
+      s.setRunBackend(msg.runId, msg.backend);
       return;
     case 'backend':
       s.setBackend(msg.report);

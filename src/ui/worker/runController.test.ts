@@ -82,6 +82,28 @@ describe('run controller', () => {
     expect(st().runOrder.map((id) => st().runs[id]!.status)).toEqual(['done', 'done', 'done']);
   });
 
+  it('paper mode queues Table 3’s four runs per seed with the controls’ student and budget, and runs them in order', async () => {
+    const { client, ctl, ready, status, st } = setup();
+    st().setParam('student', 'deit-nano');
+    st().setParam('seed', 4);
+    st().setPaperSeeds(3);
+    ctl.paperMode();
+    expect(st().paper!.runs.map((r) => `${r.kind}@${r.seed}:${r.runId}`).slice(0, 5)).toEqual([
+      'none@4:run-1', 'usual-soft@4:run-2', 'hard-class@4:run-3', 'deit@4:run-4', 'none@5:run-5',
+    ]);
+    expect(st().runOrder).toHaveLength(12);
+    const inits = () => client.sent.filter((m): m is Extract<ToWorker, { type: 'init' }> => m.type === 'init');
+    for (const id of ['run-1', 'run-2']) {
+      ready(id);
+      status(id, 'student');
+      status(id, 'done');
+      await flushMicrotasks();
+    }
+    expect(inits().map((m) => [m.config.distillation, m.config.distToken, m.config.student, m.config.seed, m.config.alpha])).toEqual([
+      ['none', false, 'deit-nano', 4, 0.5], ['soft', false, 'deit-nano', 4, 0.1], ['hard', false, 'deit-nano', 4, 0.5],
+    ]);
+  });
+
   it('a tau sweep queues soft runs at 1, 3, 10 behind a running run', async () => {
     const { client, ctl, ready, status, st } = setup();
     ctl.start();

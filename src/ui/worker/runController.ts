@@ -31,6 +31,13 @@ export interface RunController {
   sweepModes(): void;
   /** Queues soft runs at each temperature (same seed) and starts unless a run is training. */
   sweepTau(taus?: readonly number[]): void;
+  /** Queues these runs' configs again (interrupted, imported or from a results link) and starts unless a run trains. */
+  retrain(ids: readonly string[]): void;
+  /**
+   * Paper mode: queues DeiT Table 3's runs (engine/paperRuns.ts) with the controls' student, budget and seed, as many
+   * seeds as paperSeeds says, and starts unless a run is training.
+   */
+  paperMode(): void;
   /**
    * Asks the worker which backend the controls' choice gets (answered by `backend`), unless that choice was already
    * probed or initialised. Called once at page load; the controller probes again by itself when the backend control
@@ -104,10 +111,15 @@ export function createRunController(client: WorkerClient, store: AppStore, opts:
     return true;
   };
 
-  const queueAndGo = (configs: TrainConfig[]) => {
-    get().queueRuns(configs, 'sweep');
+  /** Starts the queue unless a run is training (after runs were queued). */
+  const go = () => {
     get().setAutoAdvance(true);
     if (!selectIsTraining(get())) startNextQueued();
+  };
+
+  const queueAndGo = (configs: TrainConfig[], origin: 'sweep' | 'manual' = 'sweep') => {
+    get().queueRuns(configs, origin);
+    go();
   };
 
   const flushCancel = () => {
@@ -221,6 +233,14 @@ export function createRunController(client: WorkerClient, store: AppStore, opts:
     sweepTau(taus = SWEEP_TAUS) {
       const base = get().config;
       queueAndGo(taus.map((tau) => ({ ...base, distillation: 'soft' as const, tau })));
+    },
+    retrain(ids) {
+      const configs = ids.map((id) => get().runs[id]?.config).filter((c): c is TrainConfig => c !== undefined);
+      if (configs.length > 0) queueAndGo(configs, 'manual');
+    },
+    paperMode() {
+      get().queuePaper(get().config, 'sweep');
+      go();
     },
     probeBackend() {
       probe(get().config.backend);

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_CONFIG } from '../../engine/config';
 import { parse } from '../shareCodec';
 import { createAppStore } from '../store/appStore';
+import { newRun } from '../store/runModel';
 import { shareLink, startUrlSync, type UrlEnv } from './urlSync';
 
 function fakeEnv(hash: string) {
@@ -30,6 +31,16 @@ function fakeEnv(hash: string) {
 describe('url sync', () => {
   beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }));
   afterEach(() => vi.useRealTimers());
+
+  it('after a reload, queues only the link\'s runs that storage did not restore', () => {
+    const store = createAppStore();
+    const restored = newRun('run-1', 1, { ...DEFAULT_CONFIG, distillation: 'none' }, 'manual', 0);
+    store.getState().restoreRuns([{ ...restored, status: 'done' }]);
+    const { env } = fakeEnv('#runs=none,soft');
+    startUrlSync(store, env);
+    const s = store.getState();
+    expect(s.runOrder.map((id) => `${s.runs[id]!.config.distillation}:${s.runs[id]!.status}`)).toEqual(['none:done', 'soft:queued']);
+  });
 
   it('restores the controls and queues the runs of a link, reporting bad fields', () => {
     const store = createAppStore();
@@ -79,6 +90,22 @@ describe('url sync', () => {
     userEdits(`#tau=9&runs=none:tau=3,soft`); // the queued 'hard' from the previous edit is replaced
     const st = store.getState();
     expect(st.runOrder.map((id) => st.runs[id]!.config.distillation)).toEqual(['none', 'soft']);
+  });
+
+  it('a link with paper=1 queues paper mode once with its controls, and the hash writes it back as paper=1, not as runs', () => {
+    const store = createAppStore();
+    const { env, writes, userEdits } = fakeEnv('#student=deit-nano&seed=3&paper=1&paperSeeds=3');
+    startUrlSync(store, env, { throttleMs: 100 });
+    const st = store.getState();
+    expect(st.paperSeeds).toBe(3);
+    expect(st.runOrder).toHaveLength(12);
+    expect(st.paper!.runs[0]).toMatchObject({ kind: 'none', seed: 3 });
+    expect(st.runs[st.paper!.runs[3]!.runId]!.config).toMatchObject({ student: 'deit-nano', distillation: 'hard', distToken: true, seed: 3 });
+    store.getState().setParam('tau', 5);
+    vi.advanceTimersByTime(150);
+    expect(parse(writes[0]!)).toMatchObject({ paper: true, paperSeeds: 3, runs: [] });
+    userEdits(`#${writes[0]!}`); // editing the page's own hash does not queue paper mode again
+    expect(store.getState().runOrder).toHaveLength(12);
   });
 
   it('builds a share link from the page address', () => {

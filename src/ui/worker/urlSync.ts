@@ -23,20 +23,37 @@ export function browserUrlEnv(win: Window): UrlEnv {
   };
 }
 
-/** The session's runs (all of them, in order) as the configs they were started with. */
-export function sessionRunConfigs(s: Pick<AppState, 'runs' | 'runOrder'>): TrainConfig[] {
-  return s.runOrder.map((id) => s.runs[id]?.config).filter((c): c is TrainConfig => c !== undefined);
+type HashState = Pick<AppState, 'config' | 'runs' | 'runOrder' | 'paper' | 'paperSeeds'>;
+
+/** The session's runs (all of them, in order) as the configs they were started with; paper mode's are left out. */
+export function sessionRunConfigs(s: Pick<AppState, 'runs' | 'runOrder'> & Partial<Pick<AppState, 'paper'>>): TrainConfig[] {
+  const paperIds = new Set((s.paper?.runs ?? []).map((r) => r.runId));
+  return s.runOrder.filter((id) => !paperIds.has(id)).map((id) => s.runs[id]?.config).filter((c): c is TrainConfig => c !== undefined);
 }
 
-/** The hash for the current controls and runs (no autostart: a shared link never starts training by itself). */
-export function currentHash(s: Pick<AppState, 'config' | 'runs' | 'runOrder'>): string {
-  return format({ config: s.config, runs: sessionRunConfigs(s) });
+/**
+ * The hash for the current controls and runs (no autostart: a shared link never starts training by itself). Paper
+ * mode is written as paper=1 (and paperSeeds), not as its runs: the link re-queues it with the link's controls.
+ */
+export function currentHash(s: HashState): string {
+  return format({ config: s.config, runs: sessionRunConfigs(s), paper: s.paper !== null, paperSeeds: s.paperSeeds });
 }
 
 /** A full link to share: the page address without its hash, plus the current hash. */
-export function shareLink(s: Pick<AppState, 'config' | 'runs' | 'runOrder'>, href: string): string {
+export function shareLink(s: HashState, href: string): string {
   const base = href.split('#')[0] ?? href;
   return `${base}#${currentHash(s)}`;
+}
+
+/** The link's runs that the session does not already have (same full config), each matched at most once. */
+function runsNotInSession(store: AppStore, runs: readonly TrainConfig[]): TrainConfig[] {
+  const have = sessionRunConfigs(store.getState()).map((c) => format({ config: c }));
+  return runs.filter((c) => {
+    const i = have.indexOf(format({ config: c }));
+    if (i < 0) return true;
+    have.splice(i, 1);
+    return false;
+  });
 }
 
 export interface UrlSync {
@@ -51,8 +68,9 @@ export function startUrlSync(store: AppStore, env: UrlEnv, opts: { throttleMs?: 
   const throttleMs = opts.throttleMs ?? 200;
   const initialHash = env.getHash();
   const initial = parse(initialHash);
-  // An empty hash is a fresh visit, not a link: nothing to restore, nothing to report.
-  if (initialHash.replace(/^#/, '') !== '') store.getState().applyShareLink(initial);
+  // An empty hash is a fresh visit, not a link: nothing to restore, nothing to report. After a reload the hash lists
+  // the runs restored from storage: only runs the session does not already have are queued.
+  if (initialHash.replace(/^#/, '') !== '') store.getState().applyShareLink({ ...initial, runs: runsNotInSession(store, initial.runs) });
 
   let timer: ReturnType<typeof setTimeout> | null = null;
   const write = () => {
@@ -61,27 +79,23 @@ export function startUrlSync(store: AppStore, env: UrlEnv, opts: { throttleMs?: 
   };
 
   const offStore = store.subscribe((s, prev) => {
-    if (s.config === prev.config && s.runOrder === prev.runOrder) return;
+    if (s.config === prev.config && s.runOrder === prev.runOrder && s.paper === prev.paper && s.paperSeeds === prev.paperSeeds) return;
     if (timer === null) timer = setTimeout(write, throttleMs);
   });
 
-  // A hand-edited hash: take its controls; drop runs still queued from an earlier link, then queue the link's runs
-  // that the session does not already have (same full config), so editing one value does not duplicate runs.
+  // A hand-edited hash: take its controls; drop runs still queued from an earlier link (paper mode's stay), then queue
+  // the link's runs that the session does not already have (same full config), so editing one value does not
+  // duplicate runs.
   const offHash = env.onHashChange(() => {
     const link = parse(env.getHash());
     const st = store.getState();
+    const paperIds = new Set((st.paper?.runs ?? []).map((r) => r.runId));
     for (const id of st.runOrder) {
       const run = st.runs[id];
-      if (run && run.status === 'queued' && run.origin === 'link') st.removeRun(id);
+      if (run && run.status === 'queued' && run.origin === 'link' && !paperIds.has(id)) st.removeRun(id);
     }
-    const have = sessionRunConfigs(store.getState()).map((c) => format({ config: c }));
-    const missing = link.runs.filter((c) => {
-      const i = have.indexOf(format({ config: c }));
-      if (i < 0) return true;
-      have.splice(i, 1);
-      return false;
-    });
-    store.getState().applyShareLink({ ...link, runs: missing });
+    // Paper mode is queued once per session by a link; editing the hash of such a page does not queue it again.
+    store.getState().applyShareLink({ ...link, runs: runsNotInSession(store, link.runs), paper: link.paper && store.getState().paper === null });
   });
 
   return {

@@ -1,0 +1,125 @@
+// A keyboard alone drives a whole experiment in the built app (WebGPU on SwiftShader): from the first Tab, copy the
+// link, change the distillation mode, move τ and α (before the run and live, where the worker applies them and the
+// run gets its markers), Start, Pause, a chart toggle and a sweep. Every stop on the way shows a visible focus ring.
+import { expect, test, type Page } from '@playwright/test';
+import { expectNoSeriousA11yViolations } from './a11y';
+import { TINY, attrNumber, expectWebGpu, hashOf, openApp, readControls, runStatus } from './appHelpers';
+import { waitForProgress } from './progress';
+
+interface Stop {
+  /** data-testid of the focused element, or its id, or its tag. */
+  name: string;
+  /** A visible focus indicator: outline or box-shadow on the element (on its label when the input itself is hidden). */
+  ring: string | null;
+}
+
+/** What has focus now, and the focus indicator it shows. */
+function focused(page: Page): Promise<Stop> {
+  return page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    if (!el || el === document.body) return { name: 'body', ring: null };
+    const ring = (e: Element): string | null => {
+      const s = getComputedStyle(e);
+      if (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) return `outline ${s.outlineWidth} ${s.outlineStyle}`;
+      if (s.boxShadow !== 'none') return `box-shadow ${s.boxShadow}`;
+      return null;
+    };
+    // A visually hidden input (the segmented controls') shows its ring on the label around it.
+    const hidden = getComputedStyle(el).opacity === '0';
+    const shown = hidden ? el.closest('label') : el;
+    return { name: el.dataset.testid ?? (el.id || el.tagName.toLowerCase()), ring: shown ? ring(shown) : null };
+  });
+}
+
+/**
+ * Presses Tab (or Shift+Tab) until the element with this data-testid has focus, checking the focus ring at every stop
+ * on the way. Fails if it is not reached within `maxStops`.
+ */
+async function tabTo(page: Page, testId: string, stops: Stop[], { backward = false, maxStops = 120 } = {}): Promise<void> {
+  for (let i = 0; i < maxStops; i++) {
+    await page.keyboard.press(backward ? 'Shift+Tab' : 'Tab');
+    const stop = await focused(page);
+    stops.push(stop);
+    expect(stop.ring, `focus ring on ${stop.name}`).not.toBeNull();
+    if (stop.name === testId) return;
+  }
+  throw new Error(`${testId} not reached in ${maxStops} ${backward ? 'Shift+Tab' : 'Tab'} presses; stops: ${stops.map((s) => s.name).join(', ')}`);
+}
+
+test('a keyboard alone runs an experiment, with a visible focus ring at every stop', async ({ page, context, baseURL }, testInfo) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(baseURL!).origin });
+  // 8 epochs of the tiny subset, 96 steps: long enough to change τ and α live, then pause, well before it ends (more
+  // epochs rather than more images: the teacher's logits are precomputed once per training image before step 1).
+  const app = await openApp(page, hashOf({ ...TINY, epochs: 8, evalInterval: 24 }));
+  await expectWebGpu(page);
+  const stops: Stop[] = [];
+
+  // The first Tab reaches Copy link, in the header.
+  await tabTo(page, 'copy-link', stops, { maxStops: 1 });
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('copy-link')).toHaveText('✓ Copied');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toContain('distillation=soft');
+
+  // Distillation mode: the group is one stop, the arrows move the choice.
+  await tabTo(page, 'distillation-soft', stops);
+  await page.keyboard.press('ArrowDown');
+  await expect(page.getByTestId('distillation-hard')).toBeChecked();
+  await expect(page.getByTestId('distillation-hard')).toBeFocused();
+  await page.keyboard.press('ArrowUp');
+  await expect(page.getByTestId('distillation-soft')).toBeChecked();
+
+  // τ and α before the run: the next run's settings.
+  const tau = page.getByTestId('control-tau');
+  const alpha = page.getByTestId('control-alpha');
+  await tabTo(page, 'control-tau', stops, { maxStops: 1 });
+  await page.keyboard.press('ArrowRight');
+  await expect(tau).toHaveAttribute('aria-valuetext', '4');
+  await tabTo(page, 'control-alpha', stops, { maxStops: 1 });
+  await page.keyboard.press('ArrowLeft');
+  await expect(alpha).toHaveAttribute('aria-valuetext', '0.45');
+  await expect.poll(() => readControls(page)).toMatchObject({ distillation: 'soft', tau: '4', alpha: '0.45' });
+
+  // Start, then back to the sliders while the student trains: each arrow press is a live change the worker applies.
+  await tabTo(page, 'start-button', stops);
+  await page.keyboard.press('Enter');
+  await waitForProgress(page, async () => (await page.getByTestId('progress-student').count()) > 0
+    && (await attrNumber(page, 'progress-student', 'data-done')) >= 2, { what: 'student step 2' });
+  await tabTo(page, 'control-alpha', stops, { backward: true });
+  await page.keyboard.press('ArrowLeft');
+  await expect(alpha).toHaveAttribute('aria-valuetext', '0.40');
+  await tabTo(page, 'control-tau', stops, { backward: true, maxStops: 1 });
+  await page.keyboard.press('ArrowRight');
+  await expect(tau).toHaveAttribute('aria-valuetext', '5');
+  // The markers come from the worker's echo of each applied patch, at the step after which it applied it.
+  const markers = page.getByTestId('marker');
+  await waitForProgress(page, async () => (await markers.count()) === 2, { what: 'two live-change markers' });
+  await expect(markers.filter({ hasText: 'α 0.45 → 0.4' })).toHaveCount(1);
+  await expect(markers.filter({ hasText: 'τ 4 → 5' })).toHaveCount(1);
+  await expect(page.getByTestId('run-row')).toContainText('2 live changes');
+
+  // Pause: the run holds its step.
+  await tabTo(page, 'pause-button', stops);
+  await page.keyboard.press('Enter');
+  await waitForProgress(page, async () => (await runStatus(page)) === 'paused', { what: 'the pause' });
+  const pausedAt = await attrNumber(page, 'progress-student', 'data-done');
+  expect(pausedAt).toBeLessThan(96);
+
+  // A chart toggle: Space hides the class-token line from the accuracy chart.
+  await tabTo(page, 'toggle-head-cls', stops);
+  await page.keyboard.press('Space');
+  await expect(page.getByTestId('toggle-head-cls')).not.toBeChecked();
+  await expect(page.getByTestId('chart-accuracy-series').locator('li[data-part="cls"]')).toHaveCount(0);
+
+  // A sweep: three runs queued behind the paused one.
+  await tabTo(page, 'sweep-modes-button', stops);
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('run-row')).toHaveCount(4);
+  await expect(page.getByTestId('start-button')).toContainText('Start queue (3)');
+  expect(await attrNumber(page, 'progress-student', 'data-done')).toBe(pausedAt);
+
+  await expectNoSeriousA11yViolations(page, testInfo, 'keyboard-paused-with-sweep-queued');
+  console.log(`keyboard walk: ${stops.length} focus stops, each with a visible ring: ${stops.map((st) => st.name).join(' ')}`);
+  await testInfo.attach('focus-stops.txt', { body: stops.map((s) => `${s.name}: ${s.ring}`).join('\n'), contentType: 'text/plain' });
+  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgpu');
+  expect(app.errors).toEqual([]);
+});

@@ -1,0 +1,56 @@
+// What a chart shows, as text: the accessible summary of each chart (its latest values, in words) and the run-number
+// tags drawn at the end of each run's line, so that runs can be told apart without their colours. Pure.
+import { formatInt } from '../format';
+import type { XAxisMode } from '../store/viewSlice';
+import type { LineSeries, TeacherLine } from './chartData';
+
+/** Where a point sits on the x axis, in words: "step 12" or "96 images". */
+export function xText(x: number, mode: XAxisMode): string {
+  return mode === 'step' ? `step ${formatInt(x)}` : `${formatInt(x)} images`;
+}
+
+/**
+ * The chart's text alternative: what it plots against what, then each drawn line's latest value and where it was
+ * reached, then the reference lines. Lines without points yet are counted as waiting, not listed.
+ * E.g. "Accuracy by student step, 2 lines. Latest: #1 soft τ=3 α=0.5 · fused 45.0% at step 12; … Teacher 90.6%."
+ */
+export function chartSummary(
+  title: string, series: readonly LineSeries[], formatY: (y: number) => string, mode: XAxisMode, refs: readonly TeacherLine[] = [],
+): string {
+  const against = mode === 'step' ? 'student step' : 'images seen';
+  const drawn = series.filter((s) => s.data.length > 0);
+  const lines = `${series.length} line${series.length === 1 ? '' : 's'}`;
+  if (drawn.length === 0) return `${title} by ${against}: ${series.length === 0 ? 'no lines shown' : `${lines}, no points yet`}.`;
+  const latest = drawn.map((s) => {
+    const last = s.data[s.data.length - 1]!;
+    return `${s.name} ${formatY(last.y)} at ${xText(last.x, mode)}`;
+  });
+  const waiting = series.length - drawn.length;
+  const parts = [`${title} by ${against}, ${lines}. Latest: ${latest.join('; ')}.`];
+  if (waiting > 0) parts.push(`${waiting} line${waiting === 1 ? '' : 's'} without points yet.`);
+  if (refs.length > 0) parts.push(`Reference: ${refs.map((r) => r.label).join(', ')}.`);
+  return parts.join(' ');
+}
+
+export interface RunTag {
+  key: string;
+  x: number;
+  y: number;
+  /** "#2": the run's number, as in the legend, the table and the summary. */
+  text: string;
+  color: string;
+}
+
+/**
+ * One tag per run at the last point of its first drawn line (the lines of a run share a colour, and runs differ by
+ * colour only otherwise). Only with two runs or more: a single run needs no telling apart.
+ */
+export function runTags(series: readonly LineSeries[]): RunTag[] {
+  const first = new Map<string, LineSeries>();
+  for (const s of series) if (s.data.length > 0 && !first.has(s.runId)) first.set(s.runId, s);
+  if (first.size < 2) return [];
+  return [...first.values()].map((s) => {
+    const last = s.data[s.data.length - 1]!;
+    return { key: `tag-${s.runId}`, x: last.x, y: last.y, text: `#${s.runNumber}`, color: s.color };
+  });
+}
