@@ -65,7 +65,7 @@ function checkTinyRun(result: HarnessRunResult): BackendReport {
   expect(teacher.source).toBe('pretrained');
   expect(teacher.evalAccuracy).toBeGreaterThan(0.5);
   const sample = byType(messages, 'sample')[0]!.sample;
-  expect(sample.clsAttention).toHaveLength(49);
+  expect(sample.attention[0]![0]![0]).toHaveLength(51); // [cls, dist, 49 patches]
   expect(sample.fusedProbs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
 
   // Timings for the report: the first step (shader compilation) from the 'student' status to the first point,

@@ -84,7 +84,8 @@ describe('evaluate', () => {
       expect(a).toBeLessThanOrEqual(1);
     }
     expect(m.teacherAcc).toBeNull();
-    expect(m.teacherAgreement).toBeNull();
+    expect(m.agreement).toBeNull();
+    expect(m.predictions).toBeUndefined();
     // Without a teacher the loss falls back to 'none': the per-image mean CE of the class head, partial batch included.
     const ce = ref.cls.reduce((s, row, i) => s + crossEntropy(row, labels[i]!), 0) / labels.length;
     expect(m.loss.base).toBeCloseTo(ce, 4);
@@ -99,7 +100,9 @@ describe('evaluate', () => {
     const labels = Array.from(INDICES, (img) => split.labels[img]!);
     const tPred = ref.teacher!.map(argmax);
     expect(m.teacherAcc).toBeCloseTo(tPred.filter((p, i) => p === labels[i]).length / 37, 12);
-    expect(m.teacherAgreement).toBeCloseTo(tPred.filter((p, i) => p === fusedPred[i]).length / 37, 12);
+    expect(m.agreement!.fused).toBeCloseTo(tPred.filter((p, i) => p === fusedPred[i]).length / 37, 12);
+    expect(m.agreement!.cls).toBeCloseTo(tPred.filter((p, i) => p === argmax(ref.cls[i]!)).length / 37, 12);
+    expect(m.agreement!.dist).toBeCloseTo(tPred.filter((p, i) => p === argmax(ref.dist[i]!)).length / 37, 12);
     expect(m.fusedAcc).toBeCloseTo(20 / 37, 12);
     const base = ref.cls.reduce((s, row, i) => s + crossEntropy(row, labels[i]!), 0) / 37;
     const distill = ref.dist.reduce((s, row, i) => s + crossEntropy(row, tPred[i]!), 0) / 37;
@@ -114,7 +117,7 @@ describe('evaluate', () => {
     const b = await evaluate(student, teacher, split, info, INDICES, 3, opts, 'im2col');
     expect(b.clsAcc).toBe(a.clsAcc);
     expect(b.fusedAcc).toBe(a.fusedAcc);
-    expect(b.teacherAgreement).toBe(a.teacherAgreement);
+    expect(b.agreement).toEqual(a.agreement);
     expect(b.loss.total).toBeCloseTo(a.loss.total, 4);
     expect(b.loss.distill).toBeGreaterThan(0);
   });
@@ -134,16 +137,30 @@ describe('evaluate', () => {
     expect(tf.memory().numTensors).toBe(before + cache.size);
     // ...and a cache bound to another teacher is ignored.
     const other = await evaluate(student, teacher, split, info, INDICES, BATCH, opts, 'im2col', new TeacherLogitsCache(own));
-    expect(other.teacherAgreement).toBe(plain.teacherAgreement);
+    expect(other.agreement).toEqual(plain.agreement);
     cache.dispose();
     expect(tf.memory().numTensors).toBe(before);
     disposeParams(own.params);
   });
 
+  it('with predictions: every image’s top class per head, in index order, in the same read-back, over partial batches', async () => {
+    const before = tf.memory().numTensors;
+    const m = await evaluate(student, teacher, split, info, INDICES, BATCH, { distillation: 'hard', alpha: 0.5, tau: 3 }, 'im2col', undefined, true);
+    expect(tf.memory().numTensors).toBe(before);
+    const p = m.predictions!;
+    expect(Array.from(p.cls)).toEqual(ref.cls.map(argmax));
+    expect(Array.from(p.dist!)).toEqual(ref.dist!.map(argmax));
+    expect(Array.from(p.fused)).toEqual(fusedPred);
+    expect(Array.from(p.teacher!)).toEqual(ref.teacher!.map(argmax));
+    const alone = await evaluate(student, null, split, info, INDICES, BATCH, { distillation: 'none', alpha: 0, tau: 1 }, undefined, undefined, true);
+    expect(alone.predictions!.teacher).toBeNull();
+    expect(Array.from(alone.predictions!.fused)).toEqual(fusedPred);
+  });
+
   it('returns zeros for no images and leaks nothing', async () => {
     const before = tf.memory().numTensors;
     const m = await evaluate(student, null, split, info, [], BATCH, { distillation: 'none', alpha: 0, tau: 1 });
-    expect(m).toEqual({ count: 0, clsAcc: 0, distAcc: 0, fusedAcc: 0, teacherAcc: null, teacherAgreement: null, loss: { total: 0, base: 0, distill: 0 } });
+    expect(m).toEqual({ count: 0, clsAcc: 0, distAcc: 0, fusedAcc: 0, teacherAcc: null, agreement: null, loss: { total: 0, base: 0, distill: 0 } });
     expect(tf.memory().numTensors).toBe(before);
   });
 

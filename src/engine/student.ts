@@ -104,8 +104,14 @@ function checkInput(model: StudentModel, x: tf.Tensor4D): void {
   }
 }
 
+/**
+ * Sees each block's output tokens [B, T, D] and its softmax attention [B, H, T, T] as the forward pass computes them
+ * (the insight views); the tensors belong to the caller's tidy scope.
+ */
+export type BlockTrace = (block: number, tokens: tf.Tensor3D, attention: tf.Tensor4D) => void;
+
 /** Runs the trunk and returns the final-normed tokens [B, T, D] (T = N+2, or N+1 without the token) and the last block's attention. */
-function trunk(model: StudentModel, x: tf.Tensor4D): { tokens: tf.Tensor3D; lastAttention: tf.Tensor4D } {
+function trunk(model: StudentModel, x: tf.Tensor4D, trace?: BlockTrace): { tokens: tf.Tensor3D; lastAttention: tf.Tensor4D } {
   checkInput(model, x);
   const { params, arch } = model;
   const bsz = x.shape[0];
@@ -122,6 +128,7 @@ function trunk(model: StudentModel, x: tf.Tensor4D): { tokens: tf.Tensor3D; last
     lastAttention = a.weights;
     const m = linear(gelu(linear(layerNorm(h, params, `${p}.norm2`), params, `${p}.mlp.fc1`)), params, `${p}.mlp.fc2`);
     h = tf.add(h, m) as tf.Tensor3D; // [B, T, D]
+    trace?.(i, h, a.weights);
   }
   if (!lastAttention) throw new Error('student has depth 0');
   if (h.shape[2] !== d) throw new Error(`trunk produced width ${h.shape[2]}, expected ${d}`);
@@ -159,8 +166,11 @@ export function distillTarget(out: StudentOutput): tf.Tensor2D {
   return out.dist ?? out.cls;
 }
 
-/** Forward that also returns the final token embeddings and the last block's attention (for the insight views). */
-export function studentForwardWithInternals(model: StudentModel, x: tf.Tensor4D): StudentInternals {
-  const { tokens, lastAttention } = trunk(model, x);
+/**
+ * Forward that also returns the final token embeddings and the last block's attention, and shows every block's
+ * tokens and attention to `trace` (for the insight views, engine/insight.ts).
+ */
+export function studentForwardWithInternals(model: StudentModel, x: tf.Tensor4D, trace?: BlockTrace): StudentInternals {
+  const { tokens, lastAttention } = trunk(model, x, trace);
   return { ...heads(model, tokens), lastAttention };
 }

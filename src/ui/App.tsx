@@ -1,5 +1,6 @@
 // The page: header (title, backend badge, copy link), notices, the control column on the left and the main area
-// with the run bar, progress, latest numbers, charts, runs compared, paper mode and the temperature explainer.
+// with the run bar, progress, latest numbers, charts, runs compared, the insight views, paper mode and the temperature
+// explainer.
 import { ChartsPanel } from './charts/ChartsPanel';
 import { BackendBadge } from './components/BackendBadge';
 import { BackendBanner } from './components/BackendBanner';
@@ -13,6 +14,7 @@ import { PaperPanel } from './components/PaperPanel';
 import { RunsPanel } from './components/RunsPanel';
 import { ShareButton } from './components/ShareButton';
 import { TemperatureExplainer } from './components/TemperatureExplainer';
+import { InsightPanel } from './insight/InsightPanel';
 
 export function App() {
   return (
@@ -47,6 +49,7 @@ export function App() {
           <MetricCards />
           <ChartsPanel />
           <RunsPanel />
+          <InsightPanel />
           <PaperPanel />
           <TemperatureExplainer />
           <footer className="app-footer">

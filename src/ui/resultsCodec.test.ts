@@ -29,7 +29,7 @@ function longRuns(n: number, steps: number) {
     const id = trainRun(store, 0, 'student', { distillation: (['none', 'soft', 'hard'] as const)[r % 3], tau: 2 + r });
     for (let i = 1; i <= steps; i++) {
       s.appendMetrics(id, [metricsPoint(i, { loss: { total: 2 * rnd(), base: 2 * rnd(), distill: rnd() }, imagesPerSec: 100 * rnd(), time: i * 97 + rnd() })]);
-      if (i % 25 === 0) s.appendEval(id, evalPoint(i, { clsAcc: rnd(), distAcc: rnd(), fusedAcc: rnd(), teacherAcc: 0.9, teacherAgreement: rnd() }));
+      if (i % 25 === 0) s.appendEval(id, evalPoint(i, { clsAcc: rnd(), distAcc: rnd(), fusedAcc: rnd(), teacherAcc: 0.9, agreement: { cls: rnd(), dist: rnd(), fused: rnd() } }));
     }
     s.appendEval(id, evalPoint(steps, { split: 'test', count: 10000, clsAcc: 0.8, distAcc: 0.79, fusedAcc: 0.81 }));
     s.setRunStatus(id, 'done', steps);

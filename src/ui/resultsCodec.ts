@@ -46,7 +46,7 @@ const payloadRun = v.strictObject({
   s: v.picklist(['done', 'stopped', 'error', 'interrupted']),
   n: STEP, t: STEP,
   m: v.strictObject({ step: col(STEP), img: col(IMAGES), total: col(LOSS), base: col(LOSS), distill: col(LOSS), lr: col(num(0, 10)), ips: col(num(0, 1e12)), time: col(num(0, 1e12)) }),
-  e: v.strictObject({ step: col(STEP), img: col(IMAGES), test: col(v.picklist([0, 1])), count: col(int(0, 1e6)), cls: col(acc), dist: col(acc), fused: col(acc), teacher: col(acc), agree: col(acc), loss: col(LOSS) }),
+  e: v.strictObject({ step: col(STEP), img: col(IMAGES), test: col(v.picklist([0, 1])), count: col(int(0, 1e6)), cls: col(acc), dist: col(acc), fused: col(acc), teacher: col(acc), agreeCls: col(acc), agreeDist: col(acc), agreeFused: col(acc), loss: col(LOSS) }),
   k: v.pipe(v.array(v.strictObject({ step: STEP, img: IMAGES, patch: v.record(v.picklist(['distillation', 'tau', 'alpha', 'lr', 'evalInterval']), v.union([v.number(), v.string()])) })), v.maxLength(50)),
 });
 const payloadSchema = v.strictObject({ v: v.literal(RESULTS_VERSION), runs: v.pipe(v.array(payloadRun), v.minLength(1), v.maxLength(MAX_LINK_RUNS)) });
@@ -79,7 +79,8 @@ function encodeRun(run: Run, base: TrainConfig): PayloadRun {
     e: {
       step: e.map((p) => p.step), img: e.map((p) => p.imagesSeen), test: e.map((p) => (p.split === 'test' ? 1 : 0)), count: e.map((p) => p.count),
       cls: e.map((p) => r4n(p.clsAcc)), dist: e.map((p) => r4n(p.distAcc)), fused: e.map((p) => r4n(p.fusedAcc)), teacher: e.map((p) => r4n(p.teacherAcc)),
-      agree: e.map((p) => r4n(p.teacherAgreement)), loss: e.map((p) => r3(p.loss)),
+      agreeCls: e.map((p) => r4n(p.agreement?.cls ?? null)), agreeDist: e.map((p) => r4n(p.agreement?.dist ?? null)),
+      agreeFused: e.map((p) => r4n(p.agreement?.fused ?? null)), loss: e.map((p) => r3(p.loss)),
     },
     k: run.markers.slice(0, 50).map((k) => ({ step: k.step, img: k.imagesSeen, patch: k.patch as Record<string, number | string> })),
   };
@@ -116,10 +117,17 @@ function buildRun(p: PayloadRun, i: number, base: TrainConfig): Run | string {
     // Not carried by a link: the gradient norm and the memory counters of the machine that trained.
     gradNorm: 0, lr: p.m.lr[j]!, imagesPerSec: p.m.ips[j]!, numTensors: 0, numBytes: 0, time: p.m.time[j]!,
   }));
-  const evals: EvalPoint[] = p.e.step.map((step, j) => ({
-    phase: 'student', step, imagesSeen: p.e.img[j]!, split: p.e.test[j] === 1 ? 'test' : 'subset', count: p.e.count[j]!,
-    clsAcc: p.e.cls[j]!, distAcc: p.e.dist[j]!, fusedAcc: p.e.fused[j]!, teacherAcc: p.e.teacher[j]!, teacherAgreement: p.e.agree[j]!, loss: p.e.loss[j]!,
-  }));
+  const evals: EvalPoint[] = p.e.step.map((step, j) => {
+    const cls = p.e.agreeCls[j] ?? null;
+    const fused = p.e.agreeFused[j] ?? null;
+    return {
+      phase: 'student', step, imagesSeen: p.e.img[j]!, split: p.e.test[j] === 1 ? 'test' : 'subset', count: p.e.count[j]!,
+      clsAcc: p.e.cls[j]!, distAcc: p.e.dist[j]!, fusedAcc: p.e.fused[j]!, teacherAcc: p.e.teacher[j]!,
+      agreement: cls === null || fused === null ? null : { cls, dist: p.e.agreeDist[j] ?? null, fused }, loss: p.e.loss[j]!,
+      // Not carried by a link (size): the per-layer token similarity and the confusion matrices.
+      tokenCosine: null, confusion: null,
+    };
+  });
   let live = liveOf(config);
   const markers: Marker[] = p.k.map((k) => {
     // Values are checked with the rest of the run by checkRun below; the label is built here, never read from the link.

@@ -8,7 +8,7 @@ import { DatasetCache } from './datasetCache';
 import { CommandError, describeError } from './errors';
 import { assertNever, isToWorker, PROTOCOL_VERSION, type Endpoint, type FromWorker, type ToWorker } from './protocol';
 import { TrainingRun } from './run';
-import { malformed, validatePatch, validateTau } from './validate';
+import { malformed, validatePatch } from './validate';
 
 export interface HostOptions {
   /** navigator.gpu and the wasm binaries' URLs; Node tests pass { gpu: undefined, wasmPaths: null }. */
@@ -101,11 +101,10 @@ export class TrainingHost {
       }
       case 'evalNow':
         return detach(run.evalNow());
-      case 'requestSample': {
-        const tauProblem = msg.tau === undefined ? null : validateTau(msg.tau);
-        if (tauProblem) throw new CommandError('bad-config', `requestSample: ${tauProblem}`);
-        return detach(run.requestSample(msg.index, msg.tau));
-      }
+      case 'requestSample':
+        return detach(run.requestSample(msg.index));
+      case 'requestImages':
+        return detach(run.requestImages(msg.indices));
       default:
         return assertNever(msg);
     }

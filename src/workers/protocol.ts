@@ -6,7 +6,7 @@ import type { BackendChoice, LiveParams, StudentPreset, TrainConfig } from '../e
 export type { LiveParams } from '../engine/config';
 
 /** Bumped whenever a message shape changes; the worker refuses an `init` of another version. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export type RunStatus = 'idle' | 'loading' | 'teacher' | 'student' | 'paused' | 'done' | 'error';
 export type Phase = 'dataset' | 'teacher' | 'precompute' | 'student';
@@ -50,10 +50,13 @@ export type ToWorker =
   /** Evaluates on the fixed evaluation subset now and answers `eval` (the teacher while the teacher trains). */
   | { type: 'evalNow' }
   /**
-   * Asks for insight data on one test image (by index; the worker picks one when omitted), with teacherProbs at
-   * `tau` (default: the live tau). Works from `init` on: before training it uses the seeded initial student.
+   * Chooses the test image of the attention maps (by index; the worker picks one when omitted) and answers its
+   * `sample` now; later samples of it follow each evaluation. Works from `init` on: before training it uses the seeded
+   * initial student (the maps at step 0).
    */
-  | { type: 'requestSample'; index?: number; tau?: number }
+  | { type: 'requestSample'; index?: number }
+  /** Asks for test images by index (at most MAX_IMAGE_REQUEST), answered by `images` with purpose 'request'. */
+  | { type: 'requestImages'; indices: number[] }
   /** Selects (or re-selects) the backend without a run, so the page can show it before Start; answered by `backend`. */
   | { type: 'probe'; version: number; backend: BackendChoice }
   /**
@@ -142,9 +145,55 @@ export interface EvalPoint {
   distAcc: number | null;
   fusedAcc: number | null;
   teacherAcc: number | null;
-  teacherAgreement: number | null;
+  /** Fraction of images where each head's top class is the teacher's (DeiT Table 4); null without a teacher. */
+  agreement: HeadAgreement | null;
   loss: number;
+  /** Subset evaluations of a student with a distillation token: the tokens' similarity per layer. */
+  tokenCosine: TokenCosine | null;
+  /** 'test' evaluations of the student: the confusion matrix of each head and the teacher. */
+  confusion: Confusion | null;
 }
+
+export interface HeadAgreement {
+  cls: number;
+  /** Null without the distillation token. */
+  dist: number | null;
+  fused: number;
+}
+
+export interface TokenCosine {
+  /** Mean over the probe images of cos(class token, distillation token) after each block, then after the final norm. */
+  layers: number[];
+  /** Cosine of the two learned token parameters (DeiT: 0.06). */
+  params: number;
+  /** Probe images averaged over (the first ones of the evaluation subset). */
+  count: number;
+}
+
+export type ConfusionSource = 'fused' | 'cls' | 'dist' | 'teacher';
+export const CONFUSION_SOURCES: readonly ConfusionSource[] = ['fused', 'cls', 'dist', 'teacher'];
+
+/** Test images of a cell the worker keeps in `examples`. */
+export const EXAMPLES_PER_CELL = 6;
+
+export interface Confusion {
+  numClasses: number;
+  /** Rows: true class, columns: predicted; counts[true * numClasses + predicted]. A source without a head is absent. */
+  counts: Partial<Record<ConfusionSource, number[]>>;
+  /** The first EXAMPLES_PER_CELL test-image indices of each cell, same layout. */
+  examples: Partial<Record<ConfusionSource, number[][]>>;
+}
+
+export interface TestImage {
+  index: number;
+  label: number;
+  /** Raw 8-bit pixels, row-major [H*W*C]. */
+  pixels: number[];
+  imageSize: number;
+}
+
+/** The most images one requestImages may ask for. */
+export const MAX_IMAGE_REQUEST = 64;
 
 export interface TeacherInfo {
   source: 'pretrained' | 'train';
@@ -155,26 +204,25 @@ export interface TeacherInfo {
   checkpointAccuracy: number | null;
 }
 
+/** The attention maps' test image: where each prefix token attends in every layer and head, and each head's answer. */
 export interface Sample {
   index: number;
   label: number;
   /** Raw 8-bit pixels, row-major [H*W*C]. */
   image: number[];
   imageSize: number;
-  tau: number;
+  /** Teacher logits of the image (the temperature explainer); null before there is a teacher. */
   teacherLogits: number[] | null;
-  /** softmax(teacher / tau). */
-  teacherProbs: number[] | null;
   clsProbs: number[];
-  /** Null (like distAttention and tokenCosine) for a student without the distillation token. */
+  /** Null for a student without a distillation token. */
   distProbs: number[] | null;
   fusedProbs: number[];
-  /** Last-block attention from the class / distillation token to each patch, averaged over heads: [gridSize^2]. */
-  clsAttention: number[];
-  distAttention: number[] | null;
+  /**
+   * Softmax attention rows [layer][token: 0 class, 1 distillation][head][T], T = the prefix tokens then gridSize^2
+   * patches in row-major order; each row sums to 1.
+   */
+  attention: number[][][][];
   gridSize: number;
-  /** Cosine similarity of the final class and distillation token embeddings (DeiT reports ~0.06 at the input, 0.93 at the output). */
-  tokenCosine: number | null;
   step: number;
 }
 
@@ -192,6 +240,8 @@ export type FromWorker =
   | { type: 'event'; runId: string; step: number; imagesSeen: number; patch: Partial<LiveParams> }
   | { type: 'status'; runId: string; status: RunStatus; step: number }
   | { type: 'sample'; runId: string; sample: Sample }
+  /** Test images: one per class once the dataset is loaded ('strip'), or the ones requestImages asked for. */
+  | { type: 'images'; runId: string; purpose: 'strip' | 'request'; images: TestImage[] }
   /**
    * A fatal error (non-finite-loss, device-lost, dataset, backend-init, internal during training) is followed by
    * `status: error` and ends the run; the metrics sent before it stay valid. Without that status the error only
@@ -209,7 +259,7 @@ export function assertNever(x: never): never {
   throw new Error(`unexpected message ${JSON.stringify(x)}`);
 }
 
-const TO_WORKER_TYPES: readonly ToWorkerType[] = ['init', 'start', 'pause', 'resume', 'stop', 'step', 'update', 'evalNow', 'requestSample', 'probe', 'benchmark'];
+const TO_WORKER_TYPES: readonly ToWorkerType[] = ['init', 'start', 'pause', 'resume', 'stop', 'step', 'update', 'evalNow', 'requestSample', 'requestImages', 'probe', 'benchmark'];
 
 /** Structural check of an incoming message (the worker never trusts `event.data`). */
 export function isToWorker(x: unknown): x is ToWorker {

@@ -1,5 +1,5 @@
 // One training run inside the worker: the phases (dataset, teacher, precompute, student), the pause/step gate, live
-// updates, log points, evaluations and samples, and how a run ends (done, stopped, failed).
+// updates, log points, evaluations with their insight data (samples, test images), and how a run ends.
 import * as tf from '@tensorflow/tfjs-core';
 import { DATASETS, liveOf, type LiveParams, type TrainConfig } from '../engine/config';
 import type { FetchBytes } from '../engine/data/dataset';
@@ -9,9 +9,9 @@ import type { LossReading } from '../engine/trainer';
 import type { DatasetCache } from './datasetCache';
 import { CommandError, DeviceLostError, Stopped, describeError } from './errors';
 import { LogPacer, PointBuffer, ProgressThrottle, Serial, yieldToEventLoop } from './pacing';
-import type { EvalPoint, FromWorker, Phase, RunStatus } from './protocol';
-import { INFERENCE_CONV, RunModels } from './runModels';
-import { buildSample } from './sample';
+import type { EvalPoint, FromWorker, Phase, RunStatus, Sample } from './protocol';
+import { RunModels } from './runModels';
+import { classStrip, testImages } from './insight';
 
 /** How long a WebGPU run that failed with an internal error waits for device.lost before reporting the error as is. */
 export const DEVICE_LOST_GRACE_MS = 2000;
@@ -69,6 +69,8 @@ export class TrainingRun {
   private readonly progressThrottles = new Map<Phase, ProgressThrottle>();
   private readonly live: LiveParams;
   private readonly sampleRng: () => number;
+  /** The attention maps' test image: chosen by requestSample, else the strip's first; sampled at each evaluation. */
+  private sampleIndex: number | null = null;
   private readonly models: RunModels;
   private current: LoopState | null = null;
   private loop: Promise<void> | null = null;
@@ -147,12 +149,13 @@ export class TrainingRun {
         this.check();
         await this.readPoint();
         if (this.current?.phase === 'teacher') await this.evaluateInto('teacher', 'subset');
-        else this.postEval(await this.models.evaluateStudent(teacher, this.live, 'subset', this.between));
+        else this.postStudentEval(await this.models.evaluateStudent(teacher, this.live, 'subset', this.between, this.sampleIndex));
       });
     });
   }
 
-  requestSample(index: number | undefined, tau: number | undefined): Promise<void> {
+  /** Chooses the attention maps' image (a random one when omitted) and sends its sample now. */
+  requestSample(index: number | undefined): Promise<void> {
     this.refuseIfOver('requestSample');
     return this.command(async () => {
       const data = await this.models.dataset();
@@ -161,19 +164,21 @@ export class TrainingRun {
         this.check();
         const i = index ?? Math.floor(this.sampleRng() * data.test.count);
         if (i >= data.test.count) throw new CommandError('bad-config', `sample index ${i} is outside the test split [0, ${data.test.count})`);
-        const sample = await buildSample({
-          student: this.models.student(),
-          teacher,
-          split: data.test,
-          info: DATASETS[this.config.dataset],
-          index: i,
-          tau: tau ?? this.live.tau,
-          step: this.models.trainer?.step ?? 0,
-          convImpl: INFERENCE_CONV,
-        });
+        this.sampleIndex = i;
+        const sample = await this.models.sample(i, teacher);
         this.check();
         this.env.post({ type: 'sample', runId: this.runId, sample });
       });
+    });
+  }
+
+  /** Sends test images by index (a confusion cell's examples). */
+  requestImages(indices: number[]): Promise<void> {
+    this.refuseIfOver('requestImages');
+    return this.command(async () => {
+      const data = await this.models.dataset();
+      const images = testImages(data.test, DATASETS[this.config.dataset], indices);
+      this.env.post({ type: 'images', runId: this.runId, purpose: 'request', images });
     });
   }
 
@@ -217,6 +222,9 @@ export class TrainingRun {
       // A stop during a download ends the run at once; the download finishes in the background (and is cached).
       const data = await Promise.race([m.dataset(), this.ended]);
       this.check();
+      const strip = classStrip(data.test, DATASETS[this.config.dataset]);
+      this.sampleIndex ??= strip[0]?.index ?? 0;
+      this.env.post({ type: 'images', runId: this.runId, purpose: 'strip', images: strip });
       let teacher: TeacherModel;
       if (this.config.teacher === 'pretrained') {
         teacher = await Promise.race([m.pretrainedTeacher(), this.ended]);
@@ -328,10 +336,18 @@ export class TrainingRun {
   }
 
   private async evaluateInto(phase: 'teacher' | 'student', split: EvalPoint['split']): Promise<void> {
-    const point = phase === 'teacher'
-      ? await this.models.evaluateTeacherTraining(split, this.between)
-      : await this.models.evaluateStudent(this.models.teacher, this.live, split, this.between);
+    if (phase === 'student') {
+      const sampleIndex = split === 'subset' ? this.sampleIndex : null;
+      return this.postStudentEval(await this.models.evaluateStudent(this.models.teacher, this.live, split, this.between, sampleIndex));
+    }
+    const point = await this.models.evaluateTeacherTraining(split, this.between);
     if (point) this.postEval(point);
+  }
+
+  /** A student evaluation, then the refreshed sample of the attention maps' image. */
+  private postStudentEval({ point, sample }: { point: EvalPoint; sample: Sample | null }): void {
+    this.postEval(point);
+    if (sample) this.env.post({ type: 'sample', runId: this.runId, sample });
   }
 
   /** Sends an evaluation after the metrics before it, unless the run ended while it was computed. */

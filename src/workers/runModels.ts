@@ -1,5 +1,6 @@
 // What a run owns: its dataset, its teacher (loaded or trained in the page), its student trainer or the untrained
-// preview student, and the evaluations over them; and the disposal of every one of their tensors.
+// preview student (the attention maps before training), and the evaluations and insight readouts over them; and the
+// disposal of every one of their tensors.
 import { loadTeacherCheckpoint, type TeacherCheckpointMeta } from '../engine/checkpoint';
 import { DATASETS, STUDENT_PRESETS, type LiveParams, type TrainConfig } from '../engine/config';
 import { fixedEvalIndices } from '../engine/data/batcher';
@@ -13,7 +14,8 @@ import { StudentTrainer, TeacherTrainer } from '../engine/trainer';
 import type { DatasetCache } from './datasetCache';
 import { Stopped } from './errors';
 import { evaluateStudent, evaluateTeacherChunked, studentEvalPoint, teacherEvalPoint, type EvalTarget } from './evaluation';
-import type { EvalPoint, Phase, TeacherInfo } from './protocol';
+import { buildInsight, confusionOf, PROBE_IMAGES } from './insight';
+import type { EvalPoint, Phase, Sample, TeacherInfo } from './protocol';
 
 /**
  * Teacher inference (precomputed logits, evaluation, samples) uses tf.conv2d on every backend: its forward pass
@@ -168,15 +170,50 @@ export class RunModels {
     };
   }
 
-  /** The student (with the teacher's accuracy and agreement when there is a teacher) under the live loss settings. */
-  async evaluateStudent(teacher: TeacherModel | null, live: LiveParams, split: Split, between: () => Promise<void>): Promise<EvalPoint> {
-    const m = await evaluateStudent(this.student(), teacher, this.target(split, between), {
+  /**
+   * The student (with the teacher's accuracy and each head's agreement when there is a teacher) under the live loss
+   * settings. A subset evaluation adds the token similarity over the probe images and the sample of `sampleIndex`
+   * (one more read-back); a test evaluation adds the confusion matrices (in its own read-back).
+   */
+  async evaluateStudent(
+    teacher: TeacherModel | null, live: LiveParams, split: Split, between: () => Promise<void>, sampleIndex: number | null = null,
+  ): Promise<{ point: EvalPoint; sample: Sample | null }> {
+    const student = this.student();
+    const target = { ...this.target(split, between), predictions: split === 'test' };
+    const m = await evaluateStudent(student, teacher, target, {
       distillation: live.distillation,
       alpha: live.alpha,
       tau: live.tau,
       labelSmoothing: this.config.labelSmoothing,
     });
-    return studentEvalPoint(m, { step: this.trainer?.step ?? 0, imagesSeen: this.trainer?.imagesSeen ?? 0, split });
+    const step = this.trainer?.step ?? 0;
+    const numClasses = target.info.numClasses;
+    const confusion = m.predictions ? confusionOf(m.predictions, target.split, target.indices, numClasses) : null;
+    let insight: Awaited<ReturnType<typeof buildInsight>> = { tokenCosine: null, sample: null };
+    if (split === 'subset') {
+      await between();
+      insight = await this.insight(target.indices.subarray(0, PROBE_IMAGES), sampleIndex, teacher);
+    }
+    return {
+      point: studentEvalPoint(m, { step, imagesSeen: this.trainer?.imagesSeen ?? 0, split }, { tokenCosine: insight.tokenCosine, confusion }),
+      sample: insight.sample,
+    };
+  }
+
+  /** The attention maps' sample of one test image, now (before training: of the preview student). */
+  async sample(index: number, teacher: TeacherModel | null): Promise<Sample> {
+    const { sample } = await this.insight(null, index, teacher);
+    if (!sample) throw new Error('no sample was built');
+    return sample;
+  }
+
+  private insight(probe: Int32Array | null, sampleIndex: number | null, teacher: TeacherModel | null) {
+    const data = this.data;
+    if (!data) throw new Error('insight before the dataset was loaded');
+    return buildInsight({
+      student: this.student(), teacher, split: data.test, info: DATASETS[this.config.dataset], probe, sampleIndex,
+      step: this.trainer?.step ?? 0, convImpl: INFERENCE_CONV,
+    });
   }
 
   /** The teacher being trained; null when none is. */

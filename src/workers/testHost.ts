@@ -63,7 +63,7 @@ export interface Harness {
   messages: FromWorker[];
   send(msg: ToWorker): void;
   init(config: TrainConfig, runId?: string, options?: RunOptions): void;
-  /** Resolves with the first message (after `from`) that matches; rejects after `ms`. */
+  /** Resolves with the first message (after `from`) that matches; rejects when no message arrived for `ms`. */
   next<T extends FromWorker['type']>(type: T, pred?: (m: Extract<FromWorker, { type: T }>) => boolean, ms?: number, from?: number): Promise<Extract<FromWorker, { type: T }>>;
   of<T extends FromWorker['type']>(type: T, runId?: string): Extract<FromWorker, { type: T }>[];
   close(): Promise<void>;
@@ -90,13 +90,19 @@ export function connect(files: Map<string, Uint8Array>, opts: Partial<HostOption
     init: (config, runId = 'run-1', options) =>
       send({ type: 'init', version: PROTOCOL_VERSION, runId, config, baseUrl: 'http://test.invalid/', ...(options ? { options } : {}) }),
     async next(type, pred = () => true, ms = 60_000, from = 0) {
-      const t0 = Date.now();
+      // Waits on progress, not on the clock: `ms` is how long the worker may stay silent (a loaded machine trains slowly).
+      let t0 = Date.now();
+      let seen = messages.length;
       for (;;) {
         const hit = messages.slice(from).find((m) => m.type === type && pred(m as never));
         if (hit) return hit as never;
+        if (messages.length !== seen) {
+          seen = messages.length;
+          t0 = Date.now();
+        }
         if (Date.now() - t0 > ms) {
-          const seen = messages.map((m) => (m.type === 'status' ? `status:${m.status}` : m.type === 'error' ? `error:${m.message}` : m.type)).join(', ');
-          throw new Error(`no '${type}' message within ${ms} ms; got: ${seen}`);
+          const got = messages.map((m) => (m.type === 'status' ? `status:${m.status}` : m.type === 'error' ? `error:${m.message}` : m.type)).join(', ');
+          throw new Error(`no '${type}' message, and none at all for ${ms} ms; got: ${got}`);
         }
         await new Promise((r) => setTimeout(r, 10));
       }

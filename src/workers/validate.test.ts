@@ -1,7 +1,7 @@
-// Tests that the worker's live-patch and temperature checks are the config's own per-field check, not a copy.
+// Tests that the worker's live-patch check is the config's own per-field check, not a copy.
 import { describe, expect, it } from 'vitest';
 import { LIVE_KEYS, fieldError } from '../engine/config';
-import { validatePatch, validateTau } from './validate';
+import { validatePatch } from './validate';
 
 describe('validatePatch', () => {
   it('accepts every live field at its config value and refuses other fields', () => {
@@ -26,13 +26,5 @@ describe('validatePatch', () => {
       }
     }
     expect(validatePatch({ lr: 5 })).toEqual(['lr=5 is outside [0.00001, 1]']);
-  });
-});
-
-describe('validateTau', () => {
-  it('uses the config range of tau', () => {
-    expect(validateTau(3)).toBeNull();
-    expect(validateTau(0.1)).toBe('tau=0.1 is outside [0.5, 20]');
-    expect(validateTau('3')).toBe('tau must be a finite number');
   });
 });

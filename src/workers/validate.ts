@@ -1,7 +1,7 @@
 // Checks of what arrives from the main thread: message shapes beyond the `type` tag, and live-parameter patches
 // against the same ranges the UI and the share-URL codec use.
 import { ENUM_VALUES, LIVE_KEYS, fieldError, type LiveKey } from '../engine/config';
-import { BENCHMARK_FLAGS, type ToWorker } from './protocol';
+import { BENCHMARK_FLAGS, MAX_IMAGE_REQUEST, type ToWorker } from './protocol';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isCount = (v: unknown, max: number) => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= max;
@@ -31,6 +31,11 @@ export function malformed(msg: ToWorker): string | null {
         return 'requestSample.index must be a non-negative integer';
       }
       return null;
+    case 'requestImages':
+      if (!Array.isArray(msg.indices) || msg.indices.length === 0 || msg.indices.length > MAX_IMAGE_REQUEST) {
+        return `requestImages.indices must be a list of 1 to ${MAX_IMAGE_REQUEST} test-image indices`;
+      }
+      return msg.indices.every((i) => typeof i === 'number' && Number.isInteger(i) && i >= 0) ? null : 'requestImages.indices must be non-negative integers';
     case 'probe':
       if (typeof msg.version !== 'number') return 'probe.version must be a number';
       return (ENUM_VALUES.backend as readonly string[]).includes(msg.backend) ? null : `probe.backend must be one of ${ENUM_VALUES.backend.join(', ')}`;
@@ -75,9 +80,4 @@ export function validatePatch(patch: Record<string, unknown>): string[] {
     if (message) errors.push(message);
   }
   return errors;
-}
-
-/** Problems with a sample's temperature: the same check as the config's tau. */
-export function validateTau(tau: unknown): string | null {
-  return fieldError('tau', tau);
 }

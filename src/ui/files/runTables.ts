@@ -5,7 +5,8 @@ import { runLabel, summarize, type Run } from '../store/runModel';
 
 export const CSV_COLUMNS = [
   'run', 'label', 'kind', 'phase', 'step', 'images_seen', 'epoch', 'split', 'loss_total', 'loss_base', 'loss_distill', 'lr',
-  'grad_norm', 'images_per_sec', 'time_ms', 'cls_acc', 'dist_acc', 'fused_acc', 'teacher_acc', 'teacher_agreement', 'eval_count',
+  'grad_norm', 'images_per_sec', 'time_ms', 'cls_acc', 'dist_acc', 'fused_acc', 'teacher_acc', 'agree_cls', 'agree_dist', 'agree_fused',
+  'token_cosine', 'token_param_cosine', 'eval_count',
 ] as const;
 
 type Column = (typeof CSV_COLUMNS)[number];
@@ -35,7 +36,9 @@ export function curvesCsv(runs: readonly Run[]): string {
       row({
         ...base, kind: 'eval', phase: e.phase, step: e.step, images_seen: e.imagesSeen, split: e.split, loss_total: e.loss,
         cls_acc: e.clsAcc, dist_acc: e.distAcc, fused_acc: e.fusedAcc, teacher_acc: e.teacherAcc,
-        teacher_agreement: e.teacherAgreement, eval_count: e.count,
+        agree_cls: e.agreement?.cls ?? null, agree_dist: e.agreement?.dist ?? null, agree_fused: e.agreement?.fused ?? null,
+        token_cosine: e.tokenCosine ? e.tokenCosine.layers.map((c) => c.toFixed(4)).join(' ') : null,
+        token_param_cosine: e.tokenCosine?.params ?? null, eval_count: e.count,
       });
     }
   }

@@ -2,7 +2,7 @@
 // plus the pure helpers that label, colour and summarise runs. No React, no worker.
 import { liveOf, type TrainConfig } from '../../engine/config';
 import type {
-  BackendReport, ErrorCode, EvalPoint, LiveParams, MetricsPoint, Phase, RunStatus, Sample, TeacherInfo,
+  BackendReport, ErrorCode, EvalPoint, LiveParams, MetricsPoint, Phase, RunStatus, Sample, TeacherInfo, TestImage,
 } from '../../workers/protocol';
 import { formatParam } from '../format';
 
@@ -66,8 +66,12 @@ export interface Run {
   backend: BackendReport | null;
   progress: Partial<Record<Phase, ProgressInfo>>;
   error: RunError | null;
-  /** The latest insight sample the worker sent for this run. */
+  /** The latest sample of the attention maps' test image the worker sent for this run. */
   sample: Sample | null;
+  /** Test-image indices of the attention maps' strip (one per class). */
+  strip: number[];
+  /** Test images the worker sent for this run (the strip, confusion examples), by index. */
+  images: Record<number, TestImage>;
   createdAt: number;
   startedAt: number | null;
   endedAt: number | null;
@@ -78,7 +82,7 @@ export function newRun(id: string, number: number, config: TrainConfig, origin: 
     id, number, origin, config, live: liveOf(config), status: 'queued',
     step: 0, totalSteps: 0, epoch: 0, imagesSeen: 0,
     metrics: [], teacherMetrics: [], evals: [], teacherEvals: [], markers: [],
-    teacher: null, backend: null, progress: {}, error: null, sample: null,
+    teacher: null, backend: null, progress: {}, error: null, sample: null, strip: [], images: {},
     createdAt: now, startedAt: null, endedAt: null,
   };
 }

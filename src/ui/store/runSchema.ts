@@ -27,8 +27,15 @@ const metricsPoint = v.strictObject({
 
 const evalPoint = v.strictObject({
   phase: v.picklist(['teacher', 'student']), step: STEPS, imagesSeen: int(0, BIG), split: v.picklist(['subset', 'test']),
-  count: int(0, 1e6), clsAcc: fraction, distAcc: fraction, fusedAcc: fraction, teacherAcc: fraction, teacherAgreement: fraction,
+  count: int(0, 1e6), clsAcc: fraction, distAcc: fraction, fusedAcc: fraction, teacherAcc: fraction,
+  agreement: v.nullable(v.strictObject({ cls: num(0, 1), dist: fraction, fused: num(0, 1) })),
   loss: num(-1e6, 1e6),
+  tokenCosine: v.nullable(v.strictObject({ layers: list(num(-1, 1), 100), params: num(-1, 1), count: int(0, 1e6) })),
+  confusion: v.nullable(v.strictObject({
+    numClasses: int(1, 100),
+    counts: v.record(v.picklist(['fused', 'cls', 'dist', 'teacher']), list(int(0, 1e6), 10_000)),
+    examples: v.record(v.picklist(['fused', 'cls', 'dist', 'teacher']), list(list(int(0, 1e6), 100), 10_000)),
+  })),
 });
 
 /** A live change: only live keys, each value valid for the run's config (checked in runSchema below). */
@@ -65,12 +72,14 @@ const error = v.nullable(v.strictObject({
 }));
 
 const probs = list(num(0, 1), 100);
+const pixels = list(int(0, 255), 4096);
 const sample = v.nullable(v.strictObject({
-  index: int(0, 1e6), label: int(0, 999), image: list(int(0, 255), 4096), imageSize: int(1, 64), tau: num(0, 1000),
-  teacherLogits: v.nullable(list(num(-1e6, 1e6), 100)), teacherProbs: v.nullable(probs), clsProbs: probs, distProbs: probs,
-  fusedProbs: probs, clsAttention: list(num(0, 1), 4096), distAttention: list(num(0, 1), 4096), gridSize: int(1, 64),
-  tokenCosine: num(-1, 1), step: STEPS,
+  index: int(0, 1e6), label: int(0, 999), image: pixels, imageSize: int(1, 64),
+  teacherLogits: v.nullable(list(num(-1e6, 1e6), 100)), clsProbs: probs, distProbs: v.nullable(probs), fusedProbs: probs,
+  // [layer][token][head][T]
+  attention: list(list(list(list(num(0, 1), 4096), 64), 2), 64), gridSize: int(1, 64), step: STEPS,
 }));
+const testImage = v.strictObject({ index: int(0, 1e6), label: int(0, 999), pixels, imageSize: int(1, 64) });
 
 const progress = v.record(
   v.picklist(['dataset', 'teacher', 'precompute', 'student']),
@@ -91,13 +100,14 @@ const STATUSES = ['idle', 'loading', 'teacher', 'student', 'paused', 'done', 'er
 const ORIGINS = ['manual', 'sweep', 'link', 'imported', 'results-link'] as const;
 const time = v.nullable(num(0, 1e14));
 
-/** Every field of a Run; `progress` and `sample` may be left out (a file need not carry them). */
+/** Every field of a Run; `progress`, `sample`, `strip` and `images` may be left out (a file need not carry them). */
 export const runSchema = v.pipe(
   v.strictObject({
     id: v.pipe(text(40), v.regex(/^run-\d{1,9}$/)), number: int(1, 1e9), origin: v.picklist(ORIGINS),
     config, live, status: v.picklist(STATUSES), step: STEPS, totalSteps: STEPS, epoch: int(0, 1e6), imagesSeen: int(0, BIG),
     metrics: list(metricsPoint), teacherMetrics: list(metricsPoint), evals: list(evalPoint), teacherEvals: list(evalPoint),
     markers: list(marker, 10_000), teacher, backend, progress: v.optional(progress, {}), error, sample: v.optional(sample, null),
+    strip: v.optional(list(int(0, 1e6), 100), []), images: v.optional(v.record(v.string(), testImage), {}),
     createdAt: num(0, 1e14), startedAt: time, endedAt: time,
   }),
   v.rawCheck(({ dataset, addIssue }) => {

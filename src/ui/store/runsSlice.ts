@@ -1,7 +1,7 @@
 // Runs slice: every run of the session (queued, live, finished) with its data, the run the worker holds, and the
 // queue of runs to train next. Data actions accept any known run id; unknown ids are ignored.
 import type { TrainConfig } from '../../engine/config';
-import type { BackendReport, EvalPoint, LiveParams, MetricsPoint, Phase, RunStatus, Sample, TeacherInfo } from '../../workers/protocol';
+import type { BackendReport, EvalPoint, LiveParams, MetricsPoint, Phase, RunStatus, Sample, TeacherInfo, TestImage } from '../../workers/protocol';
 import type { SliceCreator } from './appStore';
 import { isLive, isTerminal, markerLabel, newRun, type ProgressInfo, type Run, type RunError, type RunOrigin } from './runModel';
 
@@ -49,6 +49,8 @@ export interface RunsSlice {
   /** A live change took effect at `step`: a marker, and the run's live parameters follow the patch. */
   addMarker(id: string, step: number, imagesSeen: number, patch: Partial<LiveParams>): void;
   setSample(id: string, sample: Sample): void;
+  /** Test images for a run; the strip's also become its strip. */
+  addImages(id: string, images: readonly TestImage[], strip: boolean): void;
   setAutoAdvance(on: boolean): void;
 }
 
@@ -193,6 +195,13 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get, deps) => {
 
     setSample(id, sample) {
       patchRun(id, () => ({ sample }));
+    },
+
+    addImages(id, images, strip) {
+      patchRun(id, (run) => ({
+        images: { ...run.images, ...Object.fromEntries(images.map((im) => [im.index, im])) },
+        ...(strip ? { strip: images.map((im) => im.index) } : {}),
+      }));
     },
 
     setAutoAdvance(on) {

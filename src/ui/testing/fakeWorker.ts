@@ -89,7 +89,7 @@ export function evalPoint(step: number, over: Partial<EvalPoint> = {}): EvalPoin
   return {
     phase: 'student', step, imagesSeen: step * 64, split: 'subset', count: 1000,
     clsAcc: 0.5 + step / 1000, distAcc: 0.52 + step / 1000, fusedAcc: 0.53 + step / 1000,
-    teacherAcc: 0.88, teacherAgreement: 0.6, loss: 1.2,
+    teacherAcc: 0.88, agreement: { cls: 0.58, dist: 0.62, fused: 0.6 }, loss: 1.2, tokenCosine: null, confusion: null,
     ...over,
   };
 }
@@ -100,10 +100,11 @@ export function teacherInfo(over: Partial<TeacherInfo> = {}): TeacherInfo {
 
 export function sample(over: Partial<Sample> = {}): Sample {
   return {
-    index: 7, label: 3, image: Array(784).fill(0), imageSize: 28, tau: 3,
-    teacherLogits: [1, 2, 3, 9, 0, 0, 0, 0, 0, 0], teacherProbs: null,
+    index: 7, label: 3, image: Array(784).fill(0), imageSize: 28,
+    teacherLogits: [1, 2, 3, 9, 0, 0, 0, 0, 0, 0],
     clsProbs: Array(10).fill(0.1), distProbs: Array(10).fill(0.1), fusedProbs: Array(10).fill(0.1),
-    clsAttention: Array(49).fill(1 / 49), distAttention: Array(49).fill(1 / 49), gridSize: 7, tokenCosine: 0.9, step: 10,
+    attention: [[Array.from({ length: 2 }, () => Array(51).fill(1 / 51)), Array.from({ length: 2 }, () => Array(51).fill(1 / 51))]],
+    gridSize: 7, step: 10,
     ...over,
   };
 }

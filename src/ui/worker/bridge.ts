@@ -38,6 +38,9 @@ export function applyMessage(store: AppStore, msg: FromWorker): void {
     case 'sample':
       s.setSample(msg.runId, msg.sample);
       return;
+    case 'images':
+      s.addImages(msg.runId, msg.images, msg.purpose === 'strip');
+      return;
     case 'error': {
       const run = s.runs[msg.runId];
       const known = run !== undefined;

@@ -148,14 +148,20 @@ describe('run controller', () => {
     expect(client.sent).toHaveLength(3);
   });
 
-  it('requests a sample at the controls temperature', () => {
-    const { client, ctl, ready, st } = setup();
+  it('requests a sample and test images of the run the worker holds', () => {
+    const { client, ctl, ready } = setup();
     ctl.requestSample(); // nothing held: ignored
+    ctl.requestImages('run-1', [3]);
+    expect(client.sent).toHaveLength(0);
     ctl.start();
     ready('run-1');
-    st().setParam('tau', 2);
     ctl.requestSample(12);
-    expect(client.sent.at(-1)).toEqual({ type: 'requestSample', index: 12, tau: 2 });
+    expect(client.sent.at(-1)).toEqual({ type: 'requestSample', index: 12 });
+    ctl.requestImages('run-1', [3, 4]);
+    expect(client.sent.at(-1)).toEqual({ type: 'requestImages', indices: [3, 4] });
+    const n = client.sent.length;
+    ctl.requestImages('run-9', [3]); // not the run the worker holds
+    expect(client.sent).toHaveLength(n);
   });
 
   it('restarts the worker after a crash, keeping the data, and can start again', () => {

@@ -4,7 +4,7 @@
 // probes the backend (at page load, and when the backend control changes with no run live) so the badge shows
 // what is really in use before Start.
 import { LIVE_KEYS, type BackendChoice, type Distillation, type LiveParams, type TrainConfig } from '../../engine/config';
-import { PROTOCOL_VERSION } from '../../workers/protocol';
+import { MAX_IMAGE_REQUEST, PROTOCOL_VERSION } from '../../workers/protocol';
 import type { AppStore } from '../store/appStore';
 import { isLive } from '../store/runModel';
 import { selectActiveRun, selectFirstQueuedId, selectIsTraining } from '../store/selectors';
@@ -23,7 +23,10 @@ export interface RunController {
   /** Stops the live run; queued runs stay queued until the next Start. */
   stop(): void;
   evalNow(): void;
+  /** Chooses the attention maps' test image of the active run (a random one when omitted). */
   requestSample(index?: number): void;
+  /** Asks for test images of a run, if the worker still holds it (a confusion cell's examples). */
+  requestImages(runId: string, indices: readonly number[]): void;
   /** Queues none / soft / hard with the controls' config (same seed) and starts unless a run is training. */
   sweepModes(): void;
   /** Queues soft runs at each temperature (same seed) and starts unless a run is training. */
@@ -174,6 +177,11 @@ export function createRunController(client: WorkerClient, store: AppStore, opts:
   });
 
   const activeStatus = () => selectActiveRun(get())?.status;
+  /** The active run, while the worker holds it and can answer for it. */
+  const held = () => {
+    const active = selectActiveRun(get());
+    return active && (isLive(active.status) || active.status === 'done') && active.id !== released ? active : null;
+  };
 
   const resume = () => {
     if (activeStatus() === 'paused') client.send({ type: 'resume' });
@@ -211,9 +219,12 @@ export function createRunController(client: WorkerClient, store: AppStore, opts:
       if (status === 'student' || status === 'paused') client.send({ type: 'evalNow' });
     },
     requestSample(index) {
-      const active = selectActiveRun(get());
-      if (!active || !(isLive(active.status) || active.status === 'done') || active.id === released) return;
-      client.send({ type: 'requestSample', ...(index === undefined ? {} : { index }), tau: get().config.tau });
+      if (!held()) return;
+      client.send({ type: 'requestSample', ...(index === undefined ? {} : { index }) });
+    },
+    requestImages(runId, indices) {
+      if (held()?.id !== runId || indices.length === 0) return;
+      client.send({ type: 'requestImages', indices: indices.slice(0, MAX_IMAGE_REQUEST) });
     },
     sweepModes() {
       const base = get().config;
