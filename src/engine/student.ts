@@ -105,8 +105,10 @@ function trunk(model: StudentModel, x: tf.Tensor4D): { tokens: tf.Tensor3D; last
   const bsz = x.shape[0];
   const d = arch.embedDim;
   const patches = linear(patchify(x, arch.patchSize), params, 'patchEmbed'); // [B, N, D]
-  const cls = tf.tile(param(params, 'clsToken'), [bsz, 1, 1]); // [B, 1, D]
-  const dist = tf.tile(param(params, 'distToken'), [bsz, 1, 1]); // [B, 1, D]
+  // Broadcast by adding to zeros, not tf.tile: tile's gradient is one slice and one add per copy (2 x 2B kernels).
+  const zeros = tf.zeros([bsz, 1, d]);
+  const cls = tf.add(zeros, param(params, 'clsToken')); // [B, 1, D]
+  const dist = tf.add(zeros, param(params, 'distToken')); // [B, 1, D]
   let h = tf.add(tf.concat([cls, dist, patches], 1), param(params, 'posEmbed')) as tf.Tensor3D; // [B, N+2, D]
   let lastAttention: tf.Tensor4D | null = null;
   for (let i = 0; i < arch.depth; i++) {

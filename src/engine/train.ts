@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Distillation } from './config';
 import { crossEntropy, distillationLoss } from './losses';
 import type { Params } from './nn';
-import { AdamW, clipByGlobalNorm } from './optimizer';
+import type { AdamW } from './optimizer';
 import { studentForward, type StudentModel } from './student';
 import { teacherForward, type ConvImpl, type TeacherModel } from './teacher';
 
@@ -56,11 +56,11 @@ export function gradsOf<T extends Record<string, tf.Tensor>>(
 }
 
 function applyUpdate(optimizer: AdamW, grads: Record<string, tf.Tensor>, lr: number, clipNorm: number, dryRun = false): tf.Scalar {
-  const clipped = clipByGlobalNorm(grads, clipNorm);
-  optimizer.applyGradients(clipped.grads, lr, dryRun);
-  tf.dispose(grads);
-  tf.dispose(clipped.grads);
-  return clipped.norm;
+  try {
+    return optimizer.clipAndApply(grads, lr, clipNorm, dryRun);
+  } finally {
+    tf.dispose(grads);
+  }
 }
 
 /**

@@ -6,6 +6,12 @@ import * as tf from '@tensorflow/tfjs-core';
 export type NodeWebGpu = { ok: true; adapter: string } | { ok: false; reason: string };
 
 let setup: Promise<NodeWebGpu> | null = null;
+let described = '';
+
+/** The adapter tfjs runs on, in words (e.g. 'Dawn opengles: llvmpipe ...'); empty before a successful setup. */
+export function describeAdapter(): string {
+  return described;
+}
 
 /**
  * Installs `navigator.gpu` from Dawn, then imports tfjs-backend-webgpu (which registers itself only when
@@ -61,6 +67,7 @@ async function doSetup(): Promise<NodeWebGpu> {
   if (!(await tf.setBackend('webgpu'))) return { ok: false, reason: 'tfjs could not initialise its webgpu backend on the Dawn adapter' };
   await tf.ready();
   const info = chosen.adapter.info;
-  const described = [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(' ');
-  return { ok: true, adapter: `Dawn ${chosen.backend}${described ? `: ${described}` : ''}` };
+  const words = [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(' ');
+  described = `Dawn ${chosen.backend}${words ? `: ${words}` : ''}`;
+  return { ok: true, adapter: described };
 }

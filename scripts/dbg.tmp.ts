@@ -1,0 +1,18 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { setupNodeWebGpu } from '../src/engine/testing/nodeWebgpu';
+import { AdamW } from '../src/engine/optimizer';
+await setupNodeWebGpu();
+const be = tf.backend() as any;
+console.log('maxStorage', be.device.limits.maxStorageBuffersPerShaderStage, tf.env().get('WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD'));
+const params: Record<string, tf.Variable> = {};
+for (let i = 0; i < 6; i++) params['p' + i + '.weight'] = tf.variable(tf.randomNormal([100 + i]));
+const opt = new AdamW(params, { weightDecay: 0.05 });
+const grads: Record<string, tf.Tensor> = {};
+for (const k of Object.keys(params)) grads[k] = tf.mul(tf.randomNormal(params[k]!.shape), 2);
+await grads['p0.weight']!.data();
+const orig = be.runWebGPUProgram;
+const names: string[] = [];
+be.runWebGPUProgram = function (p: any, ...r: any[]) { names.push(p.constructor.name + ':' + p.shaderKey); return orig.call(this, p, ...r); };
+tf.dispose(opt.clipAndApply(grads, 0.01, 1));
+console.log(names);
+process.exit(0);
