@@ -46,10 +46,25 @@ export default defineConfig({
   preview: { port: 4173, strictPort: true },
   test: {
     environment: 'node',
-    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
-    setupFiles: ['src/engine/testSetup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    projects: [
+      // The engine on tfjs's cpu backend, and scripts.
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
+          exclude: ['src/**/*.webgpu.test.ts'],
+          setupFiles: ['src/engine/testSetup.ts'],
+        },
+      },
+      // WebGPU kernels on Dawn in Node (a real GPU, or Mesa llvmpipe through OpenGL ES); skips, saying why, without an adapter.
+      {
+        extends: true,
+        test: { name: 'webgpu', include: ['src/**/*.webgpu.test.ts'], setupFiles: ['src/engine/testing/webgpuSetup.ts'] },
+      },
+    ],
   },
 });

@@ -1,13 +1,19 @@
-// Picks a tfjs backend for Node scripts: 'wasm' (XNNPACK, fastest on CPU here) or 'cpu'.
+// Picks a tfjs backend for Node scripts: 'wasm' (XNNPACK, fastest on CPU here), 'cpu', or 'webgpu' (Dawn, see nodeWebgpu.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { setupNodeWebGpu } from '../src/engine/testing/nodeWebgpu';
 
 /** Sets and verifies the backend (tf.setBackend returns false instead of throwing). */
 export async function useNodeBackend(name: string): Promise<string> {
+  if (name === 'webgpu') {
+    const gpu = await setupNodeWebGpu();
+    if (!gpu.ok) throw new Error(`no WebGPU in Node here: ${gpu.reason}`);
+    return tf.getBackend();
+  }
   if (name === 'wasm') {
     const require = createRequire(import.meta.url);
     setWasmPaths(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + '/');

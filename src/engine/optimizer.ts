@@ -1,5 +1,7 @@
 // AdamW with decoupled weight decay (as torch.optim.AdamW) and global-norm gradient clipping, without GPU readbacks.
 import * as tf from '@tensorflow/tfjs-core';
+import { adamWParam, globalNormFlat, updateMomentsInPlace } from './webgpu/adamw';
+import { useWebGpuKernels } from './webgpu/program';
 
 export interface AdamWOptions {
   /** Decoupled weight decay: each step multiplies decayed params by `1 - lr * weightDecay`. */
@@ -29,9 +31,12 @@ export function isNoDecay(name: string, shape?: readonly number[]): boolean {
 
 interface Slot {
   param: tf.Variable;
-  m: tf.Variable;
-  v: tf.Variable;
   decay: boolean;
+  /** The plain path's moments; null on the WebGPU kernels' path, which keeps them all in one buffer. */
+  m: tf.Variable | null;
+  v: tf.Variable | null;
+  /** Index of the parameter's first value in that buffer's m half (and, plus its size, in the flat gradient). */
+  offset: number;
 }
 
 /**
@@ -50,6 +55,12 @@ export class AdamW {
   private readonly eps: number;
   // Step-independent constants, uploaded once rather than once per parameter per step.
   private readonly consts: { b1: tf.Scalar; oneMinusB1: tf.Scalar; b2: tf.Scalar; oneMinusB2: tf.Scalar; eps: tf.Scalar };
+  /**
+   * On WebGPU (useWebGpuKernels), every parameter's m and v in one float32 buffer [2N], m first: a step updates all
+   * moments in one dispatch and each parameter in one more (webgpu/adamw.ts), instead of ~12 tfjs kernels per
+   * parameter. Null on the plain path.
+   */
+  private readonly mv: tf.Variable | null;
   private t = 0;
   private disposed = false;
 
@@ -69,11 +80,15 @@ export class AdamW {
       if (!(value >= 0 && value < 1)) throw new Error(`AdamW: ${key}=${value} must be in [0, 1)`);
     }
     this.slots = new Map();
+    const fused = useWebGpuKernels();
+    let offset = 0;
     for (const [name, param] of Object.entries(params)) {
       // No name on the slots: tfjs variable names are global, and two optimizers may share parameters' names.
-      const [m, v] = tf.tidy(() => [tf.zerosLike(param).variable(false), tf.zerosLike(param).variable(false)]);
-      this.slots.set(name, { param, m: m as tf.Variable, v: v as tf.Variable, decay: !isNoDecay(name, param.shape) });
+      const [m, v] = fused ? [null, null] : tf.tidy(() => [tf.zerosLike(param).variable(false), tf.zerosLike(param).variable(false)]);
+      this.slots.set(name, { param, m: m as tf.Variable | null, v: v as tf.Variable | null, decay: !isNoDecay(name, param.shape), offset });
+      offset += param.size;
     }
+    this.mv = fused ? tf.tidy(() => tf.zeros([2 * offset]).variable(false)) : null;
     this.consts = {
       b1: tf.scalar(this.beta1),
       oneMinusB1: tf.scalar(1 - this.beta1),
@@ -104,30 +119,19 @@ export class AdamW {
    *   warm-up in compile-only mode, where every result is garbage).
    */
   applyGradients(grads: Record<string, tf.Tensor>, lr: number, dryRun = false): void {
-    if (this.disposed) throw new Error('AdamW: applyGradients after dispose()');
-    if (!Number.isFinite(lr) || lr < 0) throw new Error(`AdamW: learning rate ${lr} must be a finite number >= 0`);
-    // Validate everything before touching any variable, so a bad call never leaves a half-applied step.
-    const work: [Slot, tf.Tensor][] = [];
-    for (const [name, g] of Object.entries(grads)) {
-      const slot = this.slots.get(name);
-      if (slot === undefined) throw new Error(`AdamW: gradient for unknown parameter "${name}"`);
-      if (!tf.util.arraysEqual(g.shape, slot.param.shape)) {
-        throw new Error(`AdamW: gradient for "${name}" has shape [${g.shape.join(', ')}], parameter has [${slot.param.shape.join(', ')}]`);
-      }
-      work.push([slot, g]);
+    const work = this.validate(grads, lr);
+    if (this.mv) {
+      this.fusedUpdate(work, lr, 0, dryRun);
+      return;
     }
-
-    const t = this.t + 1;
-    if (!dryRun) this.t = t;
-    const stepSize = lr / (1 - this.beta1 ** t);
-    const invSqrtBc2 = 1 / Math.sqrt(1 - this.beta2 ** t);
-    const decayFactor = 1 - lr * this.weightDecay;
+    const { stepSize, invSqrtBc2, decayFactor } = this.advance(lr, dryRun);
     const c = this.consts;
     tf.tidy(() => {
       const stepSizeT = tf.scalar(stepSize);
       const invSqrtBc2T = tf.scalar(invSqrtBc2);
       const decayT = tf.scalar(decayFactor);
       for (const [{ param, m, v, decay }, g] of work) {
+        if (!m || !v) throw new Error('AdamW: plain update without moment slots');
         const m1 = tf.add(tf.mul(c.b1, m), tf.mul(c.oneMinusB1, g));
         const v1 = tf.add(tf.mul(c.b2, v), tf.mul(c.oneMinusB2, tf.square(g)));
         // torch's arrangement: sqrt(v)/sqrt(bc2) + eps, and lr/bc1 folded into one scalar.
@@ -142,14 +146,105 @@ export class AdamW {
     });
   }
 
+  /**
+   * Global-norm clipping (see {@link clipByGlobalNorm}) and one AdamW step: the whole optimizer step of a training step.
+   * Returns the global gradient norm before clipping as a new scalar (the caller disposes it and the gradients).
+   * On WebGPU this is the kernels' path: the norm and the clipping happen inside the moments' dispatch.
+   */
+  clipAndApply(grads: Record<string, tf.Tensor>, lr: number, clipNorm: number, dryRun = false): tf.Scalar {
+    if (!this.mv) {
+      const clipped = clipByGlobalNorm(grads, clipNorm);
+      try {
+        this.applyGradients(clipped.grads, lr, dryRun);
+      } catch (e) {
+        clipped.norm.dispose();
+        throw e;
+      } finally {
+        tf.dispose(clipped.grads);
+      }
+      return clipped.norm;
+    }
+    return this.fusedUpdate(this.validate(grads, lr), lr, clipNorm, dryRun, true) ?? tf.scalar(0);
+  }
+
+  /** Checks every gradient against its parameter before anything is touched, so a bad call never half-applies a step. */
+  private validate(grads: Record<string, tf.Tensor>, lr: number): [Slot, tf.Tensor][] {
+    if (this.disposed) throw new Error('AdamW: applyGradients after dispose()');
+    if (!Number.isFinite(lr) || lr < 0) throw new Error(`AdamW: learning rate ${lr} must be a finite number >= 0`);
+    const work: [Slot, tf.Tensor][] = [];
+    for (const [name, g] of Object.entries(grads)) {
+      const slot = this.slots.get(name);
+      if (slot === undefined) throw new Error(`AdamW: gradient for unknown parameter "${name}"`);
+      if (!tf.util.arraysEqual(g.shape, slot.param.shape)) {
+        throw new Error(`AdamW: gradient for "${name}" has shape [${g.shape.join(', ')}], parameter has [${slot.param.shape.join(', ')}]`);
+      }
+      work.push([slot, g]);
+    }
+    return work;
+  }
+
+  /** Advances the step count (unless dryRun) and returns this step's scalars: lr/bc1, 1/sqrt(bc2), the decay factor. */
+  private advance(lr: number, dryRun: boolean): { stepSize: number; invSqrtBc2: number; decayFactor: number } {
+    const t = this.t + 1;
+    if (!dryRun) this.t = t;
+    return { stepSize: lr / (1 - this.beta1 ** t), invSqrtBc2: 1 / Math.sqrt(1 - this.beta2 ** t), decayFactor: 1 - lr * this.weightDecay };
+  }
+
+  /**
+   * The WebGPU kernels' step: the gradients flattened into one [sum of sizes] tensor (in parameter order), its norm
+   * (one pass, when asked for or needed for clipping), the moments of each run of consecutive parameters with a
+   * gradient (one pass; normally one run), then one pass per parameter. Same arithmetic as the plain path.
+   */
+  private fusedUpdate(work: [Slot, tf.Tensor][], lr: number, clipNorm: number, dryRun: boolean, wantNorm = false): tf.Scalar | null {
+    const mvVar = this.mv!;
+    const { stepSize, invSqrtBc2, decayFactor } = this.advance(lr, dryRun);
+    if (work.length === 0) return wantNorm ? tf.scalar(0) : null;
+    const sorted = [...work].sort((a, b) => a[0].offset - b[0].offset);
+    const norm = tf.tidy(() => {
+      const flat = sorted.map(([, g]) => tf.reshape(g, [-1]));
+      const gAll = (flat.length === 1 ? flat[0]! : tf.concat(flat)) as tf.Tensor1D; // [sum of sizes]
+      const maxNorm = clipNorm > 0 ? clipNorm : 0;
+      const norm = wantNorm || maxNorm > 0 ? globalNormFlat(gAll) : null;
+      // A dry run must leave the moments alone: in compile-only mode (shader warm-up) nothing is written anyway;
+      // otherwise it writes into a copy.
+      const writeCopy = dryRun && !tf.env().getBool('WEBGPU_ENGINE_COMPILE_ONLY');
+      const mv = writeCopy ? (tf.add(mvVar, 0) as tf.Tensor1D) : (mvVar as tf.Tensor as tf.Tensor1D);
+      let gOffset = 0;
+      let run: { mvOffset: number; gOffset: number; count: number } | null = null;
+      const flush = () => {
+        if (run) updateMomentsInPlace(mv, gAll, norm ?? gAll, { b1: this.beta1, b2: this.beta2, maxNorm, ...run });
+      };
+      for (const [slot] of sorted) {
+        const size = slot.param.size;
+        if (run && run.mvOffset + run.count === slot.offset) run.count += size;
+        else {
+          flush();
+          run = { mvOffset: slot.offset, gOffset, count: size };
+        }
+        gOffset += size;
+      }
+      flush();
+      for (const [{ param, decay, offset }] of sorted) {
+        const next = adamWParam(tf.reshape(param, [-1]) as tf.Tensor1D, mv, {
+          offset,
+          stepSize,
+          invSqrtBc2,
+          eps: this.eps,
+          decay: decay && this.weightDecay !== 0 ? decayFactor : 1,
+        });
+        if (!dryRun) param.assign(tf.reshape(next, param.shape));
+      }
+      return norm ?? undefined;
+    });
+    return (norm as tf.Scalar | undefined) ?? null;
+  }
+
   /** Frees the moment slots and constants; the parameters belong to the caller. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const { m, v } of this.slots.values()) {
-      m.dispose();
-      v.dispose();
-    }
+    for (const { m, v } of this.slots.values()) tf.dispose([m, v].filter((x): x is tf.Variable => x !== null));
+    this.mv?.dispose();
     tf.dispose(Object.values(this.consts));
   }
 }

@@ -117,8 +117,10 @@ function trunk(model: StudentModel, x: tf.Tensor4D, trace?: BlockTrace): { token
   const bsz = x.shape[0];
   const d = arch.embedDim;
   const patches = linear(patchify(x, arch.patchSize), params, 'patchEmbed'); // [B, N, D]
-  const cls = tf.tile(param(params, 'clsToken'), [bsz, 1, 1]); // [B, 1, D]
-  const extra = model.distToken ? [cls, tf.tile(param(params, 'distToken'), [bsz, 1, 1])] : [cls]; // [B, 1, D] each
+  // Broadcast by adding to zeros, not tf.tile: tile's gradient is one slice and one add per copy (2 x 2B kernels).
+  const zeros = tf.zeros([bsz, 1, d]);
+  const cls = tf.add(zeros, param(params, 'clsToken')); // [B, 1, D]
+  const extra = model.distToken ? [cls, tf.add(zeros, param(params, 'distToken'))] : [cls]; // [B, 1, D] each
   let h = tf.add(tf.concat([...extra, patches], 1), param(params, 'posEmbed')) as tf.Tensor3D; // [B, T, D]
   let lastAttention: tf.Tensor4D | null = null;
   for (let i = 0; i < arch.depth; i++) {

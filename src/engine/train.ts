@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { crossEntropy, distillationLoss, type DistillationOptions } from './losses';
 import type { Params } from './nn';
-import { AdamW, clipByGlobalNorm } from './optimizer';
+import type { AdamW } from './optimizer';
 import { distillTarget, studentForward, type StudentModel } from './student';
 import { teacherForward, type ConvImpl, type TeacherModel } from './teacher';
 
@@ -52,11 +52,11 @@ export function gradsOf<T extends Record<string, tf.Tensor>>(
 }
 
 function applyUpdate(optimizer: AdamW, grads: Record<string, tf.Tensor>, lr: number, clipNorm: number, dryRun = false): tf.Scalar {
-  const clipped = clipByGlobalNorm(grads, clipNorm);
-  optimizer.applyGradients(clipped.grads, lr, dryRun);
-  tf.dispose(grads);
-  tf.dispose(clipped.grads);
-  return clipped.norm;
+  try {
+    return optimizer.clipAndApply(grads, lr, clipNorm, dryRun);
+  } finally {
+    tf.dispose(grads);
+  }
 }
 
 /**
