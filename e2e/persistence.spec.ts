@@ -1,10 +1,12 @@
-// Runs that survive a reload, files and results links, in the built app on WebGPU (SwiftShader): a finished run
+// Runs that survive a reload, files and results links, in the built app on WebGPU (the fast compat adapter): a finished run
 // comes back after a reload as it was and its results link shows the same curves in a fresh browser without training
 // (a tampered one names the problem), a run cut off mid-training comes back interrupted with its points, and an
 // export survives Clear all through an import.
-// Roles and data-testid only; progress through expect.poll (STYLE.md habits 12 and 15).
+// Roles and data-testid only; waits on progress (e2e/progress.ts), never on the clock (STYLE.md habits 12 and 15).
 import { expect, test, type Page } from '@playwright/test';
 import { TINY, TINY_STEPS, attrNumber, expectWebGpu, hashOf, openApp, runStatus } from './appHelpers';
+import { waitForProgress } from './progress';
+import { COMPAT_TAG } from '../playwright.config';
 
 /** What a reader of the page sees of the runs: each row's text, and the points of the focused run's lines. */
 async function snapshot(page: Page) {
@@ -16,40 +18,14 @@ async function snapshot(page: Page) {
   };
 }
 
-/** Every progress counter on the page and the run's status: it changes as long as the run moves. */
-async function progressSignature(page: Page): Promise<string> {
-  const rows = page.locator('[data-testid^="progress-"]');
-  const parts = await rows.evaluateAll((els) => els.map((e) => `${e.getAttribute('data-testid')}=${e.getAttribute('data-done')}`));
-  return `${await runStatus(page)}|${parts.join(',')}`;
-}
-
-/**
- * Waits until `done()` holds, for as long as the run keeps making progress; fails after `stallMs` without any (the
- * first student step compiles its shaders with no counter moving: minutes on a busy software GPU).
- */
-async function whileProgressing(page: Page, done: () => Promise<boolean>, stallMs = 300_000): Promise<void> {
-  let last = '';
-  let lastChange = Date.now();
-  while (!(await done())) {
-    const sig = await progressSignature(page);
-    if (sig !== last) {
-      last = sig;
-      lastChange = Date.now();
-    }
-    expect(Date.now() - lastChange, `no progress for ${stallMs} ms (last: ${last})`).toBeLessThan(stallMs);
-    await page.waitForTimeout(500);
-  }
-}
-
 /** Trains TINY to the end and waits until the run is in storage. */
 async function trainTiny(page: Page) {
   await page.getByRole('button', { name: /Start/ }).click();
-  await whileProgressing(page, async () => (await runStatus(page)) === 'done');
+  await waitForProgress(page, async () => (await runStatus(page)) === 'done', { what: 'tiny run done' });
   await expect(page.getByTestId('storage-status')).toHaveAttribute('data-state', 'saved');
 }
 
-test('a finished run survives a reload, and its results link shows the same curves in a fresh browser without training', async ({ page, browser }, testInfo) => {
-  test.setTimeout(900_000);
+test('a finished run survives a reload, and its results link shows the same curves in a fresh browser without training', { tag: COMPAT_TAG }, async ({ page, browser }, testInfo) => {
   const app = await openApp(page, hashOf(TINY));
   await expectWebGpu(page);
   await trainTiny(page);
@@ -95,13 +71,15 @@ test('a finished run survives a reload, and its results link shows the same curv
   await fresh.close();
 });
 
-test('a reload mid-run shows the run as interrupted at its step, with its points, and it can be trained again', async ({ page }) => {
-  test.setTimeout(600_000);
-  const app = await openApp(page, hashOf(TINY));
+test('a reload mid-run shows the run as interrupted at its step, with its points, and it can be trained again', { tag: COMPAT_TAG }, async ({ page }) => {
+  // 80 steps: still training at the reload however fast the adapter is (the reload comes right after step 4).
+  const long = { ...TINY, trainSubset: 320, epochs: 2 };
+  const longSteps = (long.trainSubset / long.batchSize) * long.epochs;
+  const app = await openApp(page, hashOf(long));
   await expectWebGpu(page);
   await page.getByRole('button', { name: /Start/ }).click();
   // Past the first evaluation (step 4), and saved at least once since.
-  await whileProgressing(page, async () => (await attrNumber(page, 'chart-accuracy', 'data-points-fused')) >= 1);
+  await waitForProgress(page, async () => (await attrNumber(page, 'chart-accuracy', 'data-points-fused')) >= 1, { what: 'first evaluation' });
   await expect(page.getByTestId('storage-status')).toHaveAttribute('data-state', 'saved', { timeout: 30_000 });
   expect(await runStatus(page)).toBe('student');
 
@@ -112,7 +90,7 @@ test('a reload mid-run shows the run as interrupted at its step, with its points
   const text = (await row.getByTestId('run-interrupted').textContent()) ?? '';
   const step = Number(/interrupted at step (\d+)/.exec(text)?.[1]);
   expect(step).toBeGreaterThanOrEqual(TINY.evalInterval);
-  expect(step).toBeLessThan(TINY_STEPS);
+  expect(step).toBeLessThan(longSteps);
   expect(await attrNumber(page, 'chart-accuracy', 'data-points-fused')).toBeGreaterThanOrEqual(1);
   expect(await attrNumber(page, 'chart-loss', 'data-points-total')).toBeGreaterThanOrEqual(1);
   expect(await runStatus(page)).toBe('none');
@@ -122,13 +100,12 @@ test('a reload mid-run shows the run as interrupted at its step, with its points
   await row.getByTestId('retrain-run').click();
   await expect(page.getByTestId('run-row')).toHaveCount(2);
   const again = page.getByTestId('run-row').nth(1);
-  await whileProgressing(page, async () => ['student', 'done'].includes((await again.getAttribute('data-status')) ?? ''));
+  await waitForProgress(page, async () => ['student', 'done'].includes((await again.getAttribute('data-status')) ?? ''), { what: 're-trained run training' });
   await expect(page.getByTestId('run-row').first()).toHaveAttribute('data-status', 'interrupted');
   expect(app.errors).toEqual([]);
 });
 
-test('export, Clear all, import: the same table comes back, marked imported; a refused file changes nothing', async ({ page }, testInfo) => {
-  test.setTimeout(600_000);
+test('export, Clear all, import: the same table comes back, marked imported; a refused file changes nothing', { tag: COMPAT_TAG }, async ({ page }, testInfo) => {
   const app = await openApp(page, hashOf(TINY));
   await expectWebGpu(page);
   await trainTiny(page);
