@@ -5,6 +5,7 @@
 import { expect, test, type Locator, type TestInfo } from '@playwright/test';
 import { STUDENT_PRESETS, withDefaults } from '../src/engine/config';
 import { COMPAT_TAG } from '../playwright.config';
+import { expectNoSeriousA11yViolations } from './a11y';
 import { TINY, TINY_STEPS, attrNumber, expectWebGpu, hashOf, openApp, untilStatus } from './appHelpers';
 
 const CONFIG = withDefaults({ ...TINY, distillation: 'hard' });
@@ -87,5 +88,6 @@ test('after a run, the insight views show every layer, both tokens, all three he
   await expect(page.getByTestId('confusion-examples')).toHaveAttribute('data-shown', String(Math.min(c[busiest]!, 6)));
   await expect(page.getByTestId('confusion-examples').getByRole('img')).toHaveCount(Math.min(c[busiest]!, 6));
   await attach(matrix, testInfo, 'confusion-matrix');
+  await expectNoSeriousA11yViolations(page, testInfo, 'insight-views-after-run');
   expect(app.errors).toEqual([]);
 });

@@ -2,6 +2,7 @@
 // token trains by a link alone and says so, and paper mode (DeiT Table 3) fills its table. Waits follow training
 // progress (e2e/progress.ts), never a fixed budget.
 import { expect, test } from '@playwright/test';
+import { expectNoSeriousA11yViolations } from './a11y';
 import { TINY, TINY_STEPS, expectWebGpu, hashOf, openApp, runStatus } from './appHelpers';
 import { waitForProgress } from './progress';
 import { COMPAT_TAG } from '../playwright.config';
@@ -35,7 +36,7 @@ test('a link with distToken=false&distillation=hard&autostart=1 trains a student
   expect(app.errors).toEqual([]);
 });
 
-test('paper mode on tiny settings trains the four runs of Table 3 and fills all six rows', { tag: COMPAT_TAG }, async ({ page }) => {
+test('paper mode on tiny settings trains the four runs of Table 3 and fills all six rows', { tag: COMPAT_TAG }, async ({ page }, testInfo) => {
   // Four runs back to back: 10 steps each, one evaluation at the end, 16 test images.
   const tiny = { ...TINY, trainSubset: 80, evalInterval: 10, evalSubset: 16, testSubset: 16 };
   const app = await openApp(page, hashOf(tiny));
@@ -65,5 +66,6 @@ test('paper mode on tiny settings trains the four runs of Table 3 and fills all 
   expect(decodeURIComponent((await page.getByTestId('paper-export-md').getAttribute('href'))!)).toContain('| DeiT⚗: class + distillation |');
   // The runs table says which settings each run used.
   await expect(page.getByTestId('run-row').nth(1).getByRole('rowheader')).toContainText('soft τ=3 α=0.1 · no dist. token');
+  await expectNoSeriousA11yViolations(page, testInfo, 'paper-table-filled');
   expect(app.errors).toEqual([]);
 });

@@ -4,6 +4,7 @@
 // export survives Clear all through an import.
 // Roles and data-testid only; waits on progress (e2e/progress.ts), never on the clock (STYLE.md habits 12 and 15).
 import { expect, test, type Page } from '@playwright/test';
+import { expectNoSeriousA11yViolations } from './a11y';
 import { TINY, TINY_STEPS, attrNumber, expectWebGpu, hashOf, openApp, runStatus } from './appHelpers';
 import { waitForProgress } from './progress';
 import { COMPAT_TAG } from '../playwright.config';
@@ -66,6 +67,8 @@ test('a finished run survives a reload, and its results link shows the same curv
   await expect(tampered.page.getByTestId('url-notice')).toContainText('results');
   await expect(tampered.page.getByTestId('url-notice').locator('li[data-field="results"]')).toContainText('not shown');
   await expect(tampered.page.getByTestId('runs-empty')).toBeVisible();
+  await expectNoSeriousA11yViolations(other.page, testInfo, 'results-link-opened');
+  await expectNoSeriousA11yViolations(tampered.page, testInfo, 'tampered-results-link-notice');
   await expect(tampered.page.getByRole('spinbutton', { name: 'Training images per epoch', exact: true })).toHaveValue(String(TINY.trainSubset));
   expect([...app.errors, ...other.errors, ...tampered.errors]).toEqual([]);
   await fresh.close();
