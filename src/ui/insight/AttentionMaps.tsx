@@ -42,7 +42,7 @@ export function AttentionMaps() {
       </header>
       <p className="chart-desc">
         The attention of the class token and of the distillation token over the 7×7 patches of a test image, in each
-        layer (warmer: more attention, scaled per map; the caption under each map gives the share left on the tokens){run ? <> — run <span style={{ color: runColor(run) }}>{runName(run)}</span></> : null}. Pick an image:
+        layer (warmer: more attention, scaled per map; the caption under each map gives the share left on the tokens){run ? <> — run <span className="swatch" style={{ background: runColor(run) }} aria-hidden="true" /> {runName(run)}</> : null}. Pick an image:
       </p>
       <div className="attention-strip" role="group" aria-label="Test images">
         {run?.strip.map((i) => run.images[i]).filter((im) => im !== undefined).map((im) => (

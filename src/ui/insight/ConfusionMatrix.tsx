@@ -35,7 +35,7 @@ export function ConfusionMatrix() {
       </header>
       <p className="chart-desc">
         Rows: the true class; columns: the predicted one; on the {point?.count ?? ''} test images scored at the end of the
-        latest epoch{point ? ` (step ${point.step})` : ''}{run ? <>, run <span style={{ color: runColor(run) }}>{runName(run)}</span></> : null}.
+        latest epoch{point ? ` (step ${point.step})` : ''}{run ? <>, run <span className="swatch" style={{ background: runColor(run) }} aria-hidden="true" /> {runName(run)}</> : null}.
         Click a cell to see its images.
       </p>
       {!point || !run
