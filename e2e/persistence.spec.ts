@@ -63,7 +63,9 @@ test('a finished run survives a reload, and its results link shows the same curv
   await expect(other.page.getByTestId('progress-student')).toHaveAttribute('data-done', String(TINY_STEPS));
 
   // A tampered link: the notice names the results part, the settings still load, no run appears, no crash.
-  const tampered = await openApp(await fresh.newPage(), link.slice(link.indexOf('#')).replace(/results=(.{12})/, 'results=$1Zq'));
+  // In a browser of its own: the fresh one above has stored the shared runs, which a page there restores.
+  const clean = await browser.newContext({ baseURL: testInfo.project.use.baseURL });
+  const tampered = await openApp(await clean.newPage(), link.slice(link.indexOf('#')).replace(/results=(.{12})/, 'results=$1Zq'));
   await expect(tampered.page.getByTestId('url-notice')).toContainText('results');
   await expect(tampered.page.getByTestId('url-notice').locator('li[data-field="results"]')).toContainText('not shown');
   await expect(tampered.page.getByTestId('runs-empty')).toBeVisible();
@@ -72,6 +74,7 @@ test('a finished run survives a reload, and its results link shows the same curv
   await expect(tampered.page.getByRole('spinbutton', { name: 'Training images per epoch', exact: true })).toHaveValue(String(TINY.trainSubset));
   expect([...app.errors, ...other.errors, ...tampered.errors]).toEqual([]);
   await fresh.close();
+  await clean.close();
 });
 
 test('a reload mid-run shows the run as interrupted at its step, with its points, and it can be trained again', { tag: COMPAT_TAG }, async ({ page }) => {
