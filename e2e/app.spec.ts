@@ -181,7 +181,7 @@ test('a copied link opened in a fresh page restores the same controls', async ({
   expect(set).toMatchObject({ distillation: 'soft', tau: '5', alpha: '0.35', batch: '16', seed: '1234', student: 'deit-nano', epochs: '3' });
   expect(set.lr).not.toBe(String(DEFAULT_CONFIG.lr));
 
-  await page.getByRole('button', { name: 'Copy link' }).click();
+  await page.getByRole('button', { name: 'Copy link', exact: true }).click();
   await expect(page.getByRole('button', { name: '✓ Copied' })).toBeVisible();
   await expect(page.getByRole('status').filter({ hasText: 'Link copied to the clipboard' })).toBeAttached();
   const link = await page.evaluate(() => navigator.clipboard.readText());
