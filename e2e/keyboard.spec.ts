@@ -74,7 +74,7 @@ test('a keyboard alone runs an experiment, with a visible focus ring at every st
   await tabTo(page, 'control-tau', stops, { maxStops: 1 });
   await page.keyboard.press('ArrowRight');
   await expect(tau).toHaveAttribute('aria-valuetext', '4');
-  await tabTo(page, 'control-alpha', stops, { maxStops: 1 });
+  await tabTo(page, 'control-alpha', stops, { maxStops: 2 });
   await page.keyboard.press('ArrowLeft');
   await expect(alpha).toHaveAttribute('aria-valuetext', '0.45');
   await expect.poll(() => readControls(page)).toMatchObject({ distillation: 'soft', tau: '4', alpha: '0.45' });
@@ -87,7 +87,7 @@ test('a keyboard alone runs an experiment, with a visible focus ring at every st
   await tabTo(page, 'control-alpha', stops, { backward: true });
   await page.keyboard.press('ArrowLeft');
   await expect(alpha).toHaveAttribute('aria-valuetext', '0.40');
-  await tabTo(page, 'control-tau', stops, { backward: true, maxStops: 1 });
+  await tabTo(page, 'control-tau', stops, { backward: true, maxStops: 2 });
   await page.keyboard.press('ArrowRight');
   await expect(tau).toHaveAttribute('aria-valuetext', '5');
   // The markers come from the worker's echo of each applied patch, at the step after which it applied it.
