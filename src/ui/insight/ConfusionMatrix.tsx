@@ -56,6 +56,8 @@ const Matrix = memo(function Matrix({ run, point, source, cell, onCell }: { run:
   const rowMax = (y: number) => Math.max(1, ...counts.slice(y * c, (y + 1) * c));
   return (
     <div className="confusion-body">
+      {/* Scrolls on its own on a narrow screen (a phone) instead of widening the page; a Tab stop so keys can scroll it. */}
+      <div className="table-wrap" role="region" aria-label="Confusion matrix" tabIndex={0}>
       <table className="confusion-grid">
         <thead>
           <tr>
@@ -86,6 +88,8 @@ const Matrix = memo(function Matrix({ run, point, source, cell, onCell }: { run:
           ))}
         </tbody>
       </table>
+      </div>
+      <div className="table-wrap" role="region" aria-label="Per-class accuracy" tabIndex={0}>
       <table className="per-class" data-testid="per-class-accuracy">
         <thead>
           <tr>
@@ -105,6 +109,7 @@ const Matrix = memo(function Matrix({ run, point, source, cell, onCell }: { run:
           ))}
         </tbody>
       </table>
+      </div>
     </div>
   );
 });
