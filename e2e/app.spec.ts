@@ -78,7 +78,7 @@ test('a run produces points for the class-token, distillation-token and fused li
   await expect(page.getByTestId('control-student')).toContainText(/measured here: ~[\d.]+ images\/s \(run #1, batch 8\)/);
   console.log(`tiny run: first evaluation (step ${TINY.evalInterval}) ${tFirstEval} ms after Start, done after ${Date.now() - t0} ms`);
   // Subset evaluations at steps 4, 8 and 12: three points per line, the teacher scored at each.
-  for (const head of ['cls', 'dist', 'fused', 'teacher']) expect(await points(head), head).toBe(TINY_STEPS / TINY.evalInterval);
+  for (const head of ['cls', 'dist', 'fused', 'teacher']) await expect.poll(() => points(head), { message: head }).toBe(TINY_STEPS / TINY.evalInterval);
   await expect(chart).toHaveAttribute('data-teacher-lines', '1');
   await expectNoSeriousA11yViolations(page, testInfo, 'run-done');
   const series = page.getByTestId('chart-accuracy-series').locator('li');

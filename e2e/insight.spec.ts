@@ -67,7 +67,7 @@ test('after a run, the insight views show every layer, both tokens, all three he
   await attach(maps, testInfo, 'attention-maps');
 
   // Agreement: a point per evaluation for each head.
-  for (const head of ['cls', 'dist', 'fused']) expect(await attrNumber(page, 'chart-agreement', `data-points-${head}`), head).toBe(EVALS);
+  for (const head of ['cls', 'dist', 'fused']) await expect.poll(() => attrNumber(page, 'chart-agreement', `data-points-${head}`), { message: head }).toBe(EVALS);
   await attach(page.getByTestId('chart-agreement'), testInfo, 'agreement');
 
   // Confusion: 100 cells whose counts sum to the test images scored, for each head and the teacher.

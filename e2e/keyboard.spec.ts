@@ -1,10 +1,12 @@
 // A keyboard alone drives a whole experiment in the built app (WebGPU on SwiftShader): from the first Tab, copy the
 // link, change the distillation mode, move τ and α (before the run and live, where the worker applies them and the
-// run gets its markers), Start, Pause, a chart toggle and a sweep. Every stop on the way shows a visible focus ring.
+// run gets its markers), Start, Pause, a chart toggle, a sweep and Resume. Every stop on the way shows a visible focus ring.
 import { expect, test, type Page } from '@playwright/test';
 import { expectNoSeriousA11yViolations } from './a11y';
 import { TINY, attrNumber, expectWebGpu, hashOf, openApp, readControls, runStatus } from './appHelpers';
 import { waitForProgress } from './progress';
+
+const TOTAL_STEPS = (TINY.trainSubset / TINY.batchSize) * 8;
 
 interface Stop {
   /** data-testid of the focused element, or its id, or its tag. */
@@ -48,8 +50,8 @@ async function tabTo(page: Page, testId: string, stops: Stop[], { backward = fal
 
 test('a keyboard alone runs an experiment, with a visible focus ring at every stop', async ({ page, context, baseURL }, testInfo) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(baseURL!).origin });
-  // 8 epochs of the tiny subset, 96 steps: long enough to change τ and α live, then pause, well before it ends (more
-  // epochs rather than more images: the teacher's logits are precomputed once per training image before step 1).
+  // 8 epochs of the tiny subset, 96 steps: the run is paused right after step 2, well before it ends however fast the
+  // adapter is (more epochs rather than more images: the teacher's logits are precomputed once per training image).
   const app = await openApp(page, hashOf({ ...TINY, epochs: 8, evalInterval: 24 }));
   await expectWebGpu(page);
   const stops: Stop[] = [];
@@ -79,30 +81,16 @@ test('a keyboard alone runs an experiment, with a visible focus ring at every st
   await expect(alpha).toHaveAttribute('aria-valuetext', '0.45');
   await expect.poll(() => readControls(page)).toMatchObject({ distillation: 'soft', tau: '4', alpha: '0.45' });
 
-  // Start, then back to the sliders while the student trains: each arrow press is a live change the worker applies.
+  // Start, then Pause a few steps in: everything below happens between two known steps, however fast the adapter is.
   await tabTo(page, 'start-button', stops);
   await page.keyboard.press('Enter');
   await waitForProgress(page, async () => (await page.getByTestId('progress-student').count()) > 0
     && (await attrNumber(page, 'progress-student', 'data-done')) >= 2, { what: 'student step 2' });
-  await tabTo(page, 'control-alpha', stops, { backward: true });
-  await page.keyboard.press('ArrowLeft');
-  await expect(alpha).toHaveAttribute('aria-valuetext', '0.40');
-  await tabTo(page, 'control-tau', stops, { backward: true, maxStops: 2 });
-  await page.keyboard.press('ArrowRight');
-  await expect(tau).toHaveAttribute('aria-valuetext', '5');
-  // The markers come from the worker's echo of each applied patch, at the step after which it applied it.
-  const markers = page.getByTestId('marker');
-  await waitForProgress(page, async () => (await markers.count()) === 2, { what: 'two live-change markers' });
-  await expect(markers.filter({ hasText: 'α 0.45 → 0.4' })).toHaveCount(1);
-  await expect(markers.filter({ hasText: 'τ 4 → 5' })).toHaveCount(1);
-  await expect(page.getByTestId('run-row')).toContainText('2 live changes');
-
-  // Pause: the run holds its step.
   await tabTo(page, 'pause-button', stops);
   await page.keyboard.press('Enter');
   await waitForProgress(page, async () => (await runStatus(page)) === 'paused', { what: 'the pause' });
   const pausedAt = await attrNumber(page, 'progress-student', 'data-done');
-  expect(pausedAt).toBeLessThan(96);
+  expect(pausedAt).toBeLessThan(TOTAL_STEPS);
   // The loss chart's drawing is an image named by its summary: each line's latest value, in words.
   await expect(page.getByRole('img', { name: /^Loss by student step, 3 lines\. Latest: #1 soft .* · total [\d.]+ at step \d+; / })).toBeVisible();
 
@@ -112,14 +100,35 @@ test('a keyboard alone runs an experiment, with a visible focus ring at every st
   await expect(page.getByTestId('toggle-head-cls')).not.toBeChecked();
   await expect(page.getByTestId('chart-accuracy-series').locator('li[data-part="cls"]')).toHaveCount(0);
 
-  // A sweep: three runs queued behind the paused one.
+  // A sweep: three runs queued behind the paused one, which holds its step.
   await tabTo(page, 'sweep-modes-button', stops);
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('run-row')).toHaveCount(4);
   await expect(page.getByTestId('start-button')).toContainText('Start queue (3)');
   expect(await attrNumber(page, 'progress-student', 'data-done')).toBe(pausedAt);
 
+  // Back to the sliders: each arrow press is a live change of the paused run, which the worker applies when it resumes.
+  await tabTo(page, 'control-alpha', stops, { backward: true });
+  await page.keyboard.press('ArrowLeft');
+  await expect(alpha).toHaveAttribute('aria-valuetext', '0.40');
+  await tabTo(page, 'control-tau', stops, { backward: true, maxStops: 2 });
+  await page.keyboard.press('ArrowRight');
+  await expect(tau).toHaveAttribute('aria-valuetext', '5');
   await expectNoSeriousA11yViolations(page, testInfo, 'keyboard-paused-with-sweep-queued');
+  await tabTo(page, 'resume-button', stops);
+  await page.keyboard.press('Enter');
+  // The markers come from the worker's echo of each applied patch, at the step after which it applied it.
+  const markers = page.getByTestId('marker');
+  await waitForProgress(page, async () => (await markers.count()) === 2, { what: 'two live-change markers' });
+  await expect(markers.filter({ hasText: 'α 0.45 → 0.4' })).toHaveCount(1);
+  await expect(markers.filter({ hasText: 'τ 4 → 5' })).toHaveCount(1);
+  for (const m of await markers.all()) {
+    const step = Number(await m.getAttribute('data-step'));
+    expect(step).toBeGreaterThanOrEqual(pausedAt);
+    expect(step).toBeLessThan(TOTAL_STEPS);
+  }
+  await expect(page.getByTestId('run-row').first()).toContainText('2 live changes');
+
   console.log(`keyboard walk: ${stops.length} focus stops, each with a visible ring: ${stops.map((st) => st.name).join(' ')}`);
   await testInfo.attach('focus-stops.txt', { body: stops.map((s) => `${s.name}: ${s.ring}`).join('\n'), contentType: 'text/plain' });
   await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgpu');

@@ -1,8 +1,9 @@
 // Tests for the stateful trainers on real Fashion-MNIST: learning, distillation, reproducibility, live updates, the
 // non-finite-loss stop, precomputed teacher logits, and flat tf.memory() across steps.
 //
-// Budget: tfjs-cpu is slow here (~0.4 s per deit-nano step at batch 16, ~1.4 s per TEACHER_ARCH step), so the
-// mechanics use batch 8 on 64 images with a reduced random teacher, and only two runs train for real.
+// Budget: tfjs-cpu is slow here (~0.7 s per deit-nano step at batch 16, ~3 s per TEACHER_ARCH step), so the
+// mechanics use batch 8 on 64 images with a reduced random teacher, and the two runs that train for real do it on the
+// wasm backend (same float32 engine, 5-11x faster in Node: testing/wasmBackend.ts).
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
@@ -14,6 +15,7 @@ import { fsFetchBytes } from './data/nodeFetch';
 import { evaluate, evaluateTeacher } from './evaluate';
 import { disposeParams } from './nn';
 import { createTeacher, type TeacherModel } from './teacher';
+import { onWasmBackend } from './testing/wasmBackend';
 import { NonFiniteLossError, StudentTrainer, TeacherTrainer, type LossReading } from './trainer';
 
 const PUBLIC = fileURLToPath(new URL('../../public', import.meta.url));
@@ -61,7 +63,8 @@ async function train(tr: { trainStep(): void; readLosses(): Promise<LossReading 
 
 const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
 
-describe('StudentTrainer learns', () => {
+describe('StudentTrainer learns (wasm backend)', () => {
+  onWasmBackend();
   it('deit-nano (no distillation) lowers its loss and beats chance on held-out images after 64 steps', async () => {
     // 64 steps of batch 16 over 1,024 images with the full warm-up + cosine schedule. A ViT starts slowly (its class
     // token first sees a near-uniform average of patches): over seeds 0-2 this setting reaches 25-35% held-out
@@ -99,7 +102,8 @@ describe('StudentTrainer learns', () => {
   }, LONG_TIMEOUT);
 });
 
-describe('TeacherTrainer', () => {
+describe('TeacherTrainer (wasm backend)', () => {
+  onWasmBackend();
   it('trains TEACHER_ARCH past chance in 10 steps, with flat memory, and frees everything', async () => {
     // TeacherTrainer always builds TEACHER_ARCH (no reduced arch): 10 steps of batch 16 are what tfjs-cpu affords.
     const baseline = tf.memory().numTensors;
