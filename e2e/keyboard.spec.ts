@@ -107,26 +107,29 @@ test('a keyboard alone runs an experiment, with a visible focus ring at every st
   await expect(page.getByTestId('start-button')).toContainText('Start queue (3)');
   expect(await attrNumber(page, 'progress-student', 'data-done')).toBe(pausedAt);
 
-  // Back to the sliders: each arrow press is a live change of the paused run, which the worker applies when it resumes.
+  // Back to the sliders: each arrow press is a live change of the paused run, applied at once by the worker, whose echo
+  // puts a marker on the charts. One change at a time: two presses within the 250 ms debounce would be one update.
+  const markers = page.getByTestId('marker');
   await tabTo(page, 'control-alpha', stops, { backward: true });
   await page.keyboard.press('ArrowLeft');
   await expect(alpha).toHaveAttribute('aria-valuetext', '0.40');
+  await waitForProgress(page, async () => (await markers.count()) === 1, { what: 'the α marker' });
+  await expect(markers).toContainText('α 0.45 → 0.4');
   await tabTo(page, 'control-tau', stops, { backward: true, maxStops: 2 });
   await page.keyboard.press('ArrowRight');
   await expect(tau).toHaveAttribute('aria-valuetext', '5');
-  await expectNoSeriousA11yViolations(page, testInfo, 'keyboard-paused-with-sweep-queued');
-  await tabTo(page, 'resume-button', stops);
-  await page.keyboard.press('Enter');
-  // The markers come from the worker's echo of each applied patch, at the step after which it applied it.
-  const markers = page.getByTestId('marker');
-  await waitForProgress(page, async () => (await markers.count()) === 2, { what: 'two live-change markers' });
-  await expect(markers.filter({ hasText: 'α 0.45 → 0.4' })).toHaveCount(1);
+  await waitForProgress(page, async () => (await markers.count()) === 2, { what: 'the τ marker' });
   await expect(markers.filter({ hasText: 'τ 4 → 5' })).toHaveCount(1);
   for (const m of await markers.all()) {
     const step = Number(await m.getAttribute('data-step'));
     expect(step).toBeGreaterThanOrEqual(pausedAt);
     expect(step).toBeLessThan(TOTAL_STEPS);
   }
+  await expectNoSeriousA11yViolations(page, testInfo, 'keyboard-paused-with-sweep-queued');
+  // Resume: the run trains on with the new values.
+  await tabTo(page, 'resume-button', stops);
+  await page.keyboard.press('Enter');
+  await waitForProgress(page, async () => ['student', 'done'].includes((await runStatus(page)) ?? ''), { what: 'resumed' });
   await expect(page.getByTestId('run-row').first()).toContainText('2 live changes');
 
   console.log(`keyboard walk: ${stops.length} focus stops, each with a visible ring: ${stops.map((st) => st.name).join(' ')}`);

@@ -1,4 +1,5 @@
-// The training host driven over a MessageChannel in Node (tfjs cpu), as the UI drives the real worker.
+// The training host driven over a MessageChannel in Node, as the UI drives the real worker. The runs that train for
+// real use the wasm backend (testing/wasmBackend.ts: same engine, several times faster than cpu in Node).
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendSelection } from './backend';
 import { selectBackend } from './backend';
@@ -38,10 +39,10 @@ describe('TrainingHost over a MessageChannel', () => {
   it('runs a full soft-distillation run: ready -> progress -> teacher -> metrics -> eval (with insight data) -> done, then frees every tensor on stop', async () => {
     const baseline = numTensors();
     const h = harness(teacherFiles);
-    h.init(tinyConfig({ epochs: 2 }), 'run-1', { testLimit: 24 });
+    h.init(tinyConfig({ epochs: 2, backend: 'wasm' }), 'run-1', { testLimit: 24 });
     const ready = await h.next('ready');
     expect(ready.version).toBe(PROTOCOL_VERSION);
-    expect(ready.backend.backend).toBe('cpu');
+    expect(ready.backend.backend).toBe('wasm');
     expect(ready.backend.convImpl).toBe('im2col');
     h.send({ type: 'start' });
     await h.next('status', (m) => m.status === 'done' || m.status === 'error', 80_000);
@@ -149,7 +150,7 @@ describe('TrainingHost over a MessageChannel', () => {
   it('pauses, steps while paused, refuses a bad update without stopping, resumes and stops mid-epoch; a new run then works', async () => {
     const baseline = numTensors();
     const h = harness(teacherFiles);
-    h.init(tinyConfig({ epochs: 3, evalInterval: 100 }));
+    h.init(tinyConfig({ epochs: 3, evalInterval: 100, backend: 'wasm' }));
     await h.next('ready');
     h.send({ type: 'start' });
     await h.next('metrics', (m) => m.points.some((p) => p.phase === 'student'), 60_000);
@@ -204,7 +205,7 @@ describe('TrainingHost over a MessageChannel', () => {
     // bounded by lr): losses bounced between 2 and 120 but stayed finite for 30 steps. A poisoned teacher does.
     const baseline = numTensors();
     const h = harness(await memoryTeacher(true));
-    h.init(tinyConfig({ distillation: 'none', epochs: 2 }));
+    h.init(tinyConfig({ distillation: 'none', epochs: 2, backend: 'wasm' }));
     await h.next('ready');
     h.send({ type: 'step', n: 2 });
     await h.next('status', (m) => m.status === 'paused' && m.step === 2, 60_000);
@@ -258,7 +259,7 @@ describe('TrainingHost over a MessageChannel', () => {
 
   it('trains the teacher in the page (teacher metrics and eval points) before distilling', async () => {
     const h = harness(teacherFiles);
-    h.init(tinyConfig({ teacher: 'train', teacherEpochs: 1, batchSize: 32, distillation: 'hard' }));
+    h.init(tinyConfig({ teacher: 'train', teacherEpochs: 1, batchSize: 32, distillation: 'hard', backend: 'wasm' }));
     await h.next('ready');
     h.send({ type: 'start' });
     await h.next('status', (m) => m.status === 'done' || m.status === 'error', 80_000);

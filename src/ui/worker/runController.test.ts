@@ -148,6 +148,22 @@ describe('run controller', () => {
     expect(client.sent).toHaveLength(3);
   });
 
+  it('a live change while the run is paused with a sweep queued behind it still reaches the run', () => {
+    const { client, ctl, ready, status, st } = setup();
+    ctl.start();
+    ready('run-1');
+    status('run-1', 'student');
+    ctl.pause();
+    status('run-1', 'paused');
+    ctl.sweepModes();
+    expect(st().activeRunId).toBe('run-1');
+    st().setParam('alpha', 0.4);
+    vi.advanceTimersByTime(150);
+    st().setParam('tau', 5);
+    vi.advanceTimersByTime(150);
+    expect(client.sent.filter((m) => m.type === 'update')).toEqual([{ type: 'update', patch: { alpha: 0.4 } }, { type: 'update', patch: { tau: 5 } }]);
+  });
+
   it('requests a sample and test images of the run the worker holds', () => {
     const { client, ctl, ready } = setup();
     ctl.requestSample(); // nothing held: ignored
