@@ -17,11 +17,12 @@ async function destroyDevice(worker: Worker): Promise<string> {
 }
 
 test('a lost WebGPU device ends the run with a clear error, keeps its points, and the next run trains again', async ({ page }, testInfo) => {
-  // Long enough to be mid-training when the device goes: 40 steps, evaluated every 4.
-  const app = await openApp(page, hashOf({ ...TINY, trainSubset: 320 }));
+  // Long enough to be mid-training when the device goes: 48 steps, evaluated every 4 (more epochs rather than more
+  // images: the teacher's logits are precomputed once per training image, slowly on SwiftShader).
+  const app = await openApp(page, hashOf({ ...TINY, epochs: 4 }));
   await expectWebGpu(page);
   await page.getByRole('button', { name: /Start/ }).click();
-  await untilAttrAtLeast(page, 'chart-accuracy', 'data-points-fused', 1, 'first evaluation of the 40-step run');
+  await untilAttrAtLeast(page, 'chart-accuracy', 'data-points-fused', 1, 'first evaluation of the 48-step run');
   expect(await runStatus(page)).toBe('student');
   const lossPoints = await attrNumber(page, 'chart-loss', 'data-points-total');
   expect(lossPoints).toBeGreaterThan(0);
@@ -45,8 +46,9 @@ test('a lost WebGPU device ends the run with a clear error, keeps its points, an
 
   // The next run selects a fresh device and trains to the end.
   await page.getByTestId('worker-error').getByRole('button', { name: 'Dismiss' }).click();
-  // 64 images (the field's minimum) = 8 steps; setNumber checks the field kept it.
+  // 64 images (the field's minimum), one epoch = 8 steps; setNumber checks the field kept each value.
   await setNumber(page, 'Training images per epoch', 64);
+  await setNumber(page, 'Epochs', 1);
   await page.getByRole('button', { name: /Start/ }).click();
   await untilStatus(page, 'done', 'second run (fresh device) done');
   await expect(page.getByTestId('run-row').nth(1).getByRole('cell', { name: '8 / 8' })).toBeVisible();

@@ -1,10 +1,12 @@
-// A keyboard alone drives a whole experiment in the built app (WebGPU on SwiftShader): from the first Tab, copy the
-// link, change the distillation mode, move τ and α (before the run and live, where the worker applies them and the
-// run gets its markers), Start, Pause, a chart toggle, a sweep and Resume. Every stop on the way shows a visible focus ring.
+// A keyboard alone drives a whole experiment in the built app (WebGPU on the fast compat adapter: nothing here depends
+// on the adapter): from the first Tab, copy the link, change the distillation mode, move τ and α (before the run, then
+// live while it is paused, where the worker applies them and the run gets its markers), Start, Pause, a chart toggle,
+// a sweep and Resume. Every stop on the way shows a visible focus ring.
 import { expect, test, type Page } from '@playwright/test';
 import { expectNoSeriousA11yViolations } from './a11y';
 import { TINY, attrNumber, expectWebGpu, hashOf, openApp, readControls, runStatus } from './appHelpers';
 import { waitForProgress } from './progress';
+import { COMPAT_TAG } from '../playwright.config';
 
 const TOTAL_STEPS = (TINY.trainSubset / TINY.batchSize) * 8;
 
@@ -48,7 +50,7 @@ async function tabTo(page: Page, testId: string, stops: Stop[], { backward = fal
   throw new Error(`${testId} not reached in ${maxStops} ${backward ? 'Shift+Tab' : 'Tab'} presses; stops: ${stops.map((s) => s.name).join(', ')}`);
 }
 
-test('a keyboard alone runs an experiment, with a visible focus ring at every stop', async ({ page, context, baseURL }, testInfo) => {
+test('a keyboard alone runs an experiment, with a visible focus ring at every stop', { tag: COMPAT_TAG }, async ({ page, context, baseURL }, testInfo) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(baseURL!).origin });
   // 8 epochs of the tiny subset, 96 steps: the run is paused right after step 2, well before it ends however fast the
   // adapter is (more epochs rather than more images: the teacher's logits are precomputed once per training image).

@@ -1,52 +1,62 @@
-// Teacher checkpoints: weights in tfjs's binary weights format (tf.io.encodeWeights) plus a small JSON manifest.
+// Checkpoints: weights in tfjs's binary weights format (tf.io.encodeWeights) plus a small JSON manifest, for the
+// teacher (shipped, trained in the page, or loaded from the user's files) and the trained student (a download).
 import * as tf from '@tensorflow/tfjs-core';
-import { TEACHER_ARCH, type DatasetInfo, type TeacherArch } from './config';
+import {
+  CHECKPOINT_FORMAT, CheckpointError, STUDENT_CHECKPOINT_FORMAT, manifestBytes, type StudentCheckpointMeta, type TeacherCheckpointMeta,
+} from './checkpointManifest';
+import { TEACHER_ARCH, type DatasetInfo } from './config';
 import type { FetchBytes } from './data/dataset';
+import type { Params } from './nn';
+import type { StudentModel } from './student';
 import { createTeacher, type TeacherModel } from './teacher';
 
-export const CHECKPOINT_FORMAT = 'deit-playground-teacher/1';
+export * from './checkpointManifest';
 
-export interface TeacherCheckpointMeta {
-  format: typeof CHECKPOINT_FORMAT;
-  dataset: string;
-  arch: TeacherArch;
-  numClasses: number;
-  parameters: number;
-  /** Accuracy on the full test split, measured when the checkpoint was written. */
-  testAccuracy: number;
-  trainedOn: string;
-  command: string;
-  createdAt: string;
-  /** tfjs weights manifest: one group, one binary file. */
-  weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
+/** Parameters (in their creation order) as tfjs weight specs and one binary buffer. */
+async function encodeParams(params: Params): Promise<{ specs: tf.io.WeightsManifestEntry[]; weights: Uint8Array; parameters: number }> {
+  const named = Object.entries(params).map(([name, tensor]) => ({ name, tensor }));
+  const { data, specs } = await tf.io.encodeWeights(named);
+  const buffer = data instanceof ArrayBuffer ? data : tf.io.concatenateArrayBuffers(data);
+  return { specs, weights: new Uint8Array(buffer), parameters: named.reduce((n, p) => n + p.tensor.size, 0) };
 }
 
-/** Serialises the teacher's parameters (in their creation order) to tfjs weight specs and one binary buffer. */
+/** Serialises the teacher's parameters to tfjs weight specs and one binary buffer. */
 export async function encodeTeacher(
   teacher: TeacherModel,
   meta: Omit<TeacherCheckpointMeta, 'format' | 'weightsManifest' | 'arch' | 'numClasses' | 'parameters'>,
   weightsFile = 'teacher.weights.bin',
 ): Promise<{ json: TeacherCheckpointMeta; weights: Uint8Array }> {
-  const named = Object.entries(teacher.params).map(([name, tensor]) => ({ name, tensor }));
-  const { data, specs } = await tf.io.encodeWeights(named);
-  const buffer = data instanceof ArrayBuffer ? data : tf.io.concatenateArrayBuffers(data);
+  const { specs, weights, parameters } = await encodeParams(teacher.params);
   const json: TeacherCheckpointMeta = {
     format: CHECKPOINT_FORMAT,
     ...meta,
     arch: teacher.arch,
     numClasses: teacher.numClasses,
-    parameters: named.reduce((n, p) => n + p.tensor.size, 0),
+    parameters,
     weightsManifest: [{ paths: [weightsFile], weights: specs }],
   };
-  return { json, weights: new Uint8Array(buffer) };
+  return { json, weights };
 }
 
-export class CheckpointError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CheckpointError';
-  }
+/** Serialises a student's parameters, with what it is (preset, token, dataset) so the file says what it holds. */
+export async function encodeStudent(
+  student: StudentModel,
+  meta: Pick<StudentCheckpointMeta, 'dataset' | 'preset' | 'step' | 'trainedOn' | 'createdAt'>,
+  weightsFile = 'student.weights.bin',
+): Promise<{ json: StudentCheckpointMeta; weights: Uint8Array }> {
+  const { specs, weights, parameters } = await encodeParams(student.params);
+  const json: StudentCheckpointMeta = {
+    format: STUDENT_CHECKPOINT_FORMAT,
+    ...meta,
+    arch: student.arch,
+    distToken: student.distToken,
+    numClasses: student.numClasses,
+    parameters,
+    weightsManifest: [{ paths: [weightsFile], weights: specs }],
+  };
+  return { json, weights };
 }
+
 
 /**
  * Builds a teacher from a checkpoint. Every parameter must be present with the shape the architecture expects,
@@ -57,7 +67,7 @@ export function decodeTeacher(json: unknown, weights: Uint8Array, data: Pick<Dat
   if (!meta || meta.format !== CHECKPOINT_FORMAT) throw new CheckpointError(`not a teacher checkpoint (format ${String(meta?.format)})`);
   const group = meta.weightsManifest?.[0];
   if (!group) throw new CheckpointError('checkpoint has no weights manifest');
-  const expectedBytes = group.weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
+  const expectedBytes = manifestBytes(meta as TeacherCheckpointMeta);
   if (weights.byteLength !== expectedBytes) {
     throw new CheckpointError(`weights file has ${weights.byteLength} bytes, the manifest describes ${expectedBytes}`);
   }
@@ -80,6 +90,9 @@ export function decodeTeacher(json: unknown, weights: Uint8Array, data: Pick<Dat
   }
   return teacher;
 }
+
+
+
 
 /** Loads `<dir>/teacher.json` and its weights through a FetchBytes (HTTP in the worker, the file system in Node). */
 export async function loadTeacherCheckpoint(

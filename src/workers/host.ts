@@ -101,6 +101,8 @@ export class TrainingHost {
       }
       case 'evalNow':
         return detach(run.evalNow());
+      case 'exportWeights':
+        return detach(run.exportWeights(msg.which));
       case 'requestSample':
         return detach(run.requestSample(msg.index));
       case 'requestImages':
@@ -126,6 +128,7 @@ export class TrainingHost {
       backend: selection.report.backend,
       now: this.now,
       testLimit: msg.options?.testLimit ?? this.opts.testLimit ?? msg.config.testSubset,
+      teacherFile: msg.options?.teacherFile ?? null,
     });
     this.post({ type: 'ready', version: PROTOCOL_VERSION, runId: msg.runId, backend: selection.report });
     this.post({ type: 'status', runId: msg.runId, status: 'idle', step: 0 });

@@ -6,11 +6,11 @@ import type { BackendChoice, LiveParams, StudentPreset, TrainConfig } from '../e
 export type { LiveParams } from '../engine/config';
 
 /** Bumped whenever a message shape changes; the worker refuses an `init` of another version. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 export type RunStatus = 'idle' | 'loading' | 'teacher' | 'student' | 'paused' | 'done' | 'error';
 export type Phase = 'dataset' | 'teacher' | 'precompute' | 'student';
-export type ErrorCode = 'bad-config' | 'dataset' | 'non-finite-loss' | 'device-lost' | 'backend-init' | 'internal' | 'protocol';
+export type ErrorCode = 'bad-config' | 'dataset' | 'teacher-file' | 'non-finite-loss' | 'device-lost' | 'backend-init' | 'internal' | 'protocol';
 
 // ---------------------------------------------------------------- to the worker
 
@@ -21,6 +21,22 @@ export interface RunOptions {
    * tests); EvalPoint.count reports how many were used.
    */
   testLimit?: number;
+  /**
+   * A teacher checkpoint the user loaded from files ("Load teacher from file"): used instead of the shipped one when
+   * config.teacher is 'pretrained'. The worker checks its architecture and that it scores above chance on the
+   * evaluation subset before the student trains; otherwise the run ends with a 'teacher-file' error.
+   */
+  teacherFile?: TeacherFile;
+}
+
+/** The two files of a teacher checkpoint, as the user picked them. */
+export interface TeacherFile {
+  /** The .json file's name (shown in the run's teacher info). */
+  name: string;
+  /** The .json manifest, as text. */
+  json: string;
+  /** The .bin weights. */
+  weights: ArrayBuffer;
 }
 
 export type ToWorker =
@@ -57,6 +73,11 @@ export type ToWorker =
   | { type: 'requestSample'; index?: number }
   /** Asks for test images by index (at most MAX_IMAGE_REQUEST), answered by `images` with purpose 'request'. */
   | { type: 'requestImages'; indices: number[] }
+  /**
+   * The weights of the run the worker holds (live or done): the trained student (as trained so far) or its teacher,
+   * answered by `weights` (the tfjs weights format of the shipped teacher), or by an error 'protocol' when it has none.
+   */
+  | { type: 'exportWeights'; which: 'student' | 'teacher' }
   /** Selects (or re-selects) the backend without a run, so the page can show it before Start; answered by `backend`. */
   | { type: 'probe'; version: number; backend: BackendChoice }
   /**
@@ -196,12 +217,16 @@ export interface TestImage {
 export const MAX_IMAGE_REQUEST = 64;
 
 export interface TeacherInfo {
-  source: 'pretrained' | 'train';
+  /** 'file': a checkpoint the user loaded (RunOptions.teacherFile), named by `fileName`. */
+  source: 'pretrained' | 'train' | 'file';
+  fileName?: string;
   parameters: number;
   /** Accuracy on the evaluation subset of this run. */
   evalAccuracy: number;
-  /** Accuracy recorded in the shipped checkpoint (full test split), when pre-trained. */
+  /** Accuracy recorded in the checkpoint (shipped or a file): on the full test split unless checkpointImages says. */
   checkpointAccuracy: number | null;
+  /** The test images checkpointAccuracy was measured on, when not the full split (a teacher trained in the page). */
+  checkpointImages?: number;
 }
 
 /** The attention maps' test image: where each prefix token attends in every layer and head, and each head's answer. */
@@ -248,6 +273,8 @@ export type FromWorker =
    * refuses one command (bad-config, protocol) and the run goes on.
    */
   | { type: 'error'; runId: string; code: ErrorCode; message: string; step: number | null }
+  /** Answers exportWeights: a checkpoint manifest (JSON text, its weights path is `<fileBase>.weights.bin`) and its weights. */
+  | { type: 'weights'; runId: string; which: 'student' | 'teacher'; fileBase: string; json: string; weights: ArrayBuffer }
   | { type: 'backend'; report: BackendReport }
   | { type: 'benchmark'; results: BenchResult[] };
 
@@ -259,7 +286,7 @@ export function assertNever(x: never): never {
   throw new Error(`unexpected message ${JSON.stringify(x)}`);
 }
 
-const TO_WORKER_TYPES: readonly ToWorkerType[] = ['init', 'start', 'pause', 'resume', 'stop', 'step', 'update', 'evalNow', 'requestSample', 'requestImages', 'probe', 'benchmark'];
+const TO_WORKER_TYPES: readonly ToWorkerType[] = ['init', 'start', 'pause', 'resume', 'stop', 'step', 'update', 'evalNow', 'requestSample', 'requestImages', 'exportWeights', 'probe', 'benchmark'];
 
 /** Structural check of an incoming message (the worker never trusts `event.data`). */
 export function isToWorker(x: unknown): x is ToWorker {

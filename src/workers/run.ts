@@ -9,7 +9,7 @@ import type { LossReading } from '../engine/trainer';
 import type { DatasetCache } from './datasetCache';
 import { CommandError, DeviceLostError, Stopped, describeError } from './errors';
 import { LogPacer, PointBuffer, ProgressThrottle, Serial, yieldToEventLoop } from './pacing';
-import type { EvalPoint, FromWorker, Phase, RunStatus, Sample } from './protocol';
+import type { EvalPoint, FromWorker, Phase, RunStatus, Sample, TeacherFile } from './protocol';
 import { RunModels } from './runModels';
 import { classStrip, testImages } from './insight';
 
@@ -25,6 +25,8 @@ export interface RunEnv {
   now(): number;
   /** Images of the test split in a 'test' evaluation (the first N); null: all of them. */
   testLimit: number | null;
+  /** The user's teacher checkpoint (RunOptions.teacherFile). */
+  teacherFile?: TeacherFile | null;
 }
 
 /** What the training loop needs of StudentTrainer and TeacherTrainer. */
@@ -137,6 +139,14 @@ export class TrainingRun {
       Object.assign(this.live, patch);
       this.points.flush();
       this.env.post({ type: 'event', runId: this.runId, step: tr?.step ?? 0, imagesSeen: tr?.imagesSeen ?? 0, patch });
+    });
+  }
+
+  /** The student's or the teacher's weights, as a checkpoint (`weights`): works while training and after the end. */
+  exportWeights(which: 'student' | 'teacher'): Promise<void> {
+    return this.command(async () => {
+      const out = await this.serial.run(() => this.models.checkpoint(which, this.runId, new Date().toISOString()));
+      this.env.post({ type: 'weights', runId: this.runId, which, ...out });
     });
   }
 

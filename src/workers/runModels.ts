@@ -1,7 +1,7 @@
 // What a run owns: its dataset, its teacher (loaded or trained in the page), its student trainer or the untrained
 // preview student (the attention maps before training), and the evaluations and insight readouts over them; and the
 // disposal of every one of their tensors.
-import { loadTeacherCheckpoint, type TeacherCheckpointMeta } from '../engine/checkpoint';
+import { CheckpointError, aboveChanceThreshold, decodeTeacher, encodeStudent, encodeTeacher, loadTeacherCheckpoint, parseTeacherJson, type TeacherCheckpointMeta } from '../engine/checkpoint';
 import { DATASETS, STUDENT_PRESETS, type LiveParams, type TrainConfig } from '../engine/config';
 import { fixedEvalIndices } from '../engine/data/batcher';
 import type { Dataset, FetchBytes } from '../engine/data/dataset';
@@ -12,10 +12,10 @@ import { createStudent, type StudentModel } from '../engine/student';
 import { convImplFor, type TeacherModel } from '../engine/teacher';
 import { StudentTrainer, TeacherTrainer } from '../engine/trainer';
 import type { DatasetCache } from './datasetCache';
-import { Stopped } from './errors';
+import { CommandError, Stopped } from './errors';
 import { evaluateStudent, evaluateTeacherChunked, studentEvalPoint, teacherEvalPoint, type EvalTarget } from './evaluation';
 import { buildInsight, confusionOf, PROBE_IMAGES } from './insight';
-import type { EvalPoint, Phase, Sample, TeacherInfo } from './protocol';
+import type { EvalPoint, Phase, Sample, TeacherFile, TeacherInfo } from './protocol';
 
 /**
  * Teacher inference (precomputed logits, evaluation, samples) uses tf.conv2d on every backend: its forward pass
@@ -31,6 +31,8 @@ export interface ModelsEnv {
   backend: string;
   /** Images of the test split in a 'test' evaluation (the first N); null: all of them. */
   testLimit: number | null;
+  /** The user's teacher checkpoint, used instead of the shipped one (config.teacher 'pretrained'). */
+  teacherFile?: TeacherFile | null;
   progress(phase: Phase, done: number, total: number, detail: string): void;
 }
 
@@ -42,6 +44,8 @@ export class RunModels {
   teacherTrainer: TeacherTrainer | null = null;
   trainer: StudentTrainer | null = null;
   private teacherMeta: TeacherCheckpointMeta | null = null;
+  /** The teacher's accuracy on the evaluation subset (teacherInfo), written into an exported teacher checkpoint. */
+  private teacherEval: { acc: number; count: number } | null = null;
   private preview: StudentModel | null = null;
   private evalIndices: Int32Array | null = null;
   /**
@@ -74,13 +78,19 @@ export class RunModels {
     return this.dataPromise;
   }
 
-  /** The shipped checkpoint, loaded once (a teacher that arrives after dispose() is freed at once). */
+  /**
+   * The shipped checkpoint, or the user's teacher file when one was given, loaded once (a teacher that arrives after
+   * dispose() is freed at once).
+   */
   pretrainedTeacher(): Promise<TeacherModel> {
     this.teacherPromise ??= (async () => {
-      const dir = `models/${this.config.dataset}-teacher`;
+      const file = this.env.teacherFile ?? null;
+      const dir = file ? `teacher file ${file.name}` : `models/${this.config.dataset}-teacher`;
       this.env.progress('teacher', 0, 1, `loading ${dir}`);
       try {
-        const { teacher, meta } = await loadTeacherCheckpoint(this.env.fetchBytes, dir, DATASETS[this.config.dataset]);
+        const { teacher, meta } = file
+          ? this.teacherFromFile(file)
+          : await loadTeacherCheckpoint(this.env.fetchBytes, dir, DATASETS[this.config.dataset]);
         if (this.disposed) {
           disposeParams(teacher.params);
           throw new Stopped();
@@ -95,6 +105,20 @@ export class RunModels {
       }
     })();
     return this.teacherPromise;
+  }
+
+  /** Builds the user's teacher: a checkpoint of a CNN teacher this app can build, for this run's dataset. */
+  private teacherFromFile(file: TeacherFile): { teacher: TeacherModel; meta: TeacherCheckpointMeta } {
+    try {
+      const meta = parseTeacherJson(new TextEncoder().encode(file.json));
+      if (meta.dataset !== this.config.dataset) {
+        throw new CheckpointError(`it was trained on ${JSON.stringify(meta.dataset)}, this run uses ${this.config.dataset}`);
+      }
+      return { teacher: decodeTeacher(meta, new Uint8Array(file.weights), DATASETS[this.config.dataset]), meta };
+    } catch (e) {
+      if (e instanceof CheckpointError) throw new CommandError('teacher-file', `teacher file ${file.name}: ${e.message}`);
+      throw e;
+    }
   }
 
   /** The teacher as far as it exists: the pre-trained one (loaded on demand), the one being trained, or null. */
@@ -162,12 +186,55 @@ export class RunModels {
 
   async teacherInfo(teacher: TeacherModel, between: () => Promise<void>): Promise<TeacherInfo> {
     const r = await evaluateTeacherChunked(teacher, this.target('subset', between));
+    this.teacherEval = { acc: r.acc, count: r.count };
+    const file = this.config.teacher === 'pretrained' ? this.env.teacherFile ?? null : null;
+    if (file) {
+      // A user's teacher must know the task: above chance by two standard errors on this run's evaluation subset.
+      const numClasses = DATASETS[this.config.dataset].numClasses;
+      const need = aboveChanceThreshold(numClasses, r.count);
+      if (!(r.acc > need)) {
+        throw new CommandError('teacher-file', `teacher file ${file.name} scores ${(100 * r.acc).toFixed(1)}% on the ${r.count} evaluation images, `
+          + `not above chance (${(100 / numClasses).toFixed(0)}%; it needs more than ${(100 * need).toFixed(1)}% on ${r.count} images): is it trained?`);
+      }
+    }
     return {
-      source: this.config.teacher,
+      source: file ? 'file' : this.config.teacher,
+      ...(file ? { fileName: file.name } : {}),
       parameters: countParams(teacher.params),
       evalAccuracy: r.acc,
       checkpointAccuracy: this.teacherMeta?.testAccuracy ?? null,
+      ...(this.teacherMeta?.accuracyImages !== undefined ? { checkpointImages: this.teacherMeta.accuracyImages } : {}),
     };
+  }
+
+  /** A checkpoint of the student as trained so far, or of the teacher (loaded, trained here, or in training). */
+  async checkpoint(which: 'student' | 'teacher', runId: string, createdAt: string): Promise<{ fileBase: string; json: string; weights: ArrayBuffer }> {
+    const base = `deit-playground-${runId}-${which}`;
+    const buffer = (w: Uint8Array) => w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength) as ArrayBuffer;
+    if (which === 'student') {
+      const tr = this.trainer;
+      if (!tr) throw new CommandError('protocol', 'exportWeights: the student has not started training yet');
+      const fileBase = `${base}-step${tr.step}`;
+      const { json, weights } = await encodeStudent(tr.student, {
+        dataset: this.config.dataset, preset: this.config.student, step: tr.step, createdAt,
+        trainedOn: `DeiT Playground ${runId}: ${this.config.distillation} distillation, ${tr.step} of ${tr.totalSteps} steps on ${this.config.trainSubset} images`,
+      }, `${fileBase}.weights.bin`);
+      return { fileBase, json: JSON.stringify(json), weights: buffer(weights) };
+    }
+    const teacher = this.teacher ?? this.teacherTrainer?.teacher ?? null;
+    if (!teacher) throw new CommandError('protocol', 'exportWeights: the run has no teacher yet');
+    const trained = this.teacherTrainer !== null || this.config.teacher === 'train';
+    const measured = this.teacherMeta && !trained ? null : this.teacherEval;
+    const { json, weights } = await encodeTeacher(teacher, {
+      dataset: this.config.dataset,
+      testAccuracy: measured ? measured.acc : this.teacherMeta?.testAccuracy ?? 0,
+      ...(measured ? { accuracyImages: measured.count } : {}),
+      trainedOn: trained ? `DeiT Playground ${runId}: trained in the page on ${this.config.trainSubset} images, ${this.config.teacherEpochs} epochs`
+        : this.teacherMeta?.trainedOn ?? 'unknown',
+      command: trained ? 'the page (Teacher: train now)' : this.teacherMeta?.command ?? 'unknown',
+      createdAt,
+    }, `${base}.weights.bin`);
+    return { fileBase: base, json: JSON.stringify(json), weights: buffer(weights) };
   }
 
   /**

@@ -20,8 +20,14 @@ export function malformed(msg: ToWorker): string | null {
         if (!isObject(msg.options)) return 'init.options must be an object';
         const limit = msg.options.testLimit;
         if (limit !== undefined && !isCount(limit, Number.MAX_SAFE_INTEGER)) return 'init.options.testLimit must be a positive integer';
+        const file = msg.options.teacherFile;
+        if (file !== undefined && (!isObject(file) || typeof file.name !== 'string' || typeof file.json !== 'string' || !(file.weights instanceof ArrayBuffer))) {
+          return 'init.options.teacherFile must be { name, json (text), weights (ArrayBuffer) }';
+        }
       }
       return null;
+    case 'exportWeights':
+      return msg.which === 'student' || msg.which === 'teacher' ? null : "exportWeights.which must be 'student' or 'teacher'";
     case 'step':
       return isCount(msg.n, MAX_STEP_REQUEST) ? null : `step.n must be an integer in [1, ${MAX_STEP_REQUEST}]`;
     case 'update':

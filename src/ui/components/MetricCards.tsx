@@ -35,7 +35,7 @@ export function MetricCards() {
   const teacherAcc = last?.teacherAcc ?? run?.teacher?.evalAccuracy ?? null;
   const where = last ? `step ${formatInt(last.step)} · ${formatInt(last.count)} ${last.split === 'test' ? 'test' : 'eval'} images` : 'no evaluation yet';
   const teacherSub = run?.teacher
-    ? `${run.teacher.source === 'pretrained' ? 'shipped checkpoint' : 'trained here'}${run.teacher.checkpointAccuracy !== null ? ` · ${formatPct(run.teacher.checkpointAccuracy)} on the full test set` : ''}`
+    ? `${run.teacher.source === 'pretrained' ? 'shipped checkpoint' : run.teacher.source === 'file' ? `from file ${run.teacher.fileName ?? ''}` : 'trained here'}${run.teacher.checkpointAccuracy !== null ? ` · ${formatPct(run.teacher.checkpointAccuracy)} on ${run.teacher.checkpointImages ? `${run.teacher.checkpointImages} test images` : 'the full test set'}` : ''}`
     : run?.config.distillation === 'none' ? 'reference only in none mode' : 'not loaded yet';
   return (
     <section className="metrics" aria-label="Latest metrics">

@@ -4,18 +4,11 @@
 import { useRef, useState } from 'react';
 import { exportRunsFile, MAX_FILE_CHARS, readRunsFile } from '../files/runsFile';
 import { curvesCsv, runsMarkdown } from '../files/runTables';
+import { saveFile as download } from '../files/saveFile';
 import { useActions, useAppStore } from '../hooks/useAppStore';
 import { appStore } from '../store/appStore';
 import { selectShownRuns } from '../store/selectors';
 
-function download(name: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 const stamp = () => new Date().toISOString().slice(0, 19).replaceAll(':', '-');
 

@@ -6,6 +6,7 @@ import { isLive } from '../store/runModel';
 import { selectQueueLength } from '../store/selectors';
 import { SWEEP_TAUS } from '../worker/runController';
 import { RunFiles } from './RunFiles';
+import { WeightDownloads } from './WeightDownloads';
 import { RunsTable } from './RunsTable';
 
 export function RunsPanel() {
@@ -64,6 +65,7 @@ export function RunsPanel() {
         </p>
       )}
       <RunFiles />
+      <WeightDownloads />
       <RunsTable />
     </section>
   );

@@ -13,6 +13,7 @@ import { selectStudentPace } from '../store/selectors';
 import { Checkbox } from './Checkbox';
 import { NumberField } from './NumberField';
 import { RadioGroup, type RadioOption } from './RadioGroup';
+import { TeacherFileControl } from './TeacherFileControl';
 
 const COST_HINT: Record<StudentPreset, string> = {
   'deit-nano': 'tiny: fine on CPU backends',
@@ -64,6 +65,7 @@ export function ModelControls() {
         name="teacher" legend="Teacher (CNN)" value={teacher} options={TEACHERS} onChange={setTeacher} testId="teacher"
         hint={distillation === 'none' ? 'In none mode the teacher does not train the student; its accuracy is a reference.' : undefined}
       />
+      <TeacherFileControl />
       <NumberField
         id="teacher-epochs" label="Teacher epochs" value={teacherEpochs} range={NUMERIC_RANGES.teacherEpochs}
         onCommit={setTeacherEpochs} testId="teacher-epochs" disabled={teacher !== 'train'}

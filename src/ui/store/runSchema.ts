@@ -53,7 +53,8 @@ const live = v.strictObject({
 });
 
 const teacher = v.nullable(v.strictObject({
-  source: v.picklist(['pretrained', 'train']), parameters: int(0, 1e10), evalAccuracy: num(0, 1), checkpointAccuracy: fraction,
+  source: v.picklist(['pretrained', 'train', 'file']), fileName: v.optional(text(200)), parameters: int(0, 1e10), evalAccuracy: num(0, 1), checkpointAccuracy: fraction,
+  checkpointImages: v.optional(int(1, 1e7)),
 }));
 
 const backend = v.nullable(v.strictObject({

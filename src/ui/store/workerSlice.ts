@@ -1,6 +1,6 @@
 // Worker slice: the backend really in use, a crash of the worker, and error notices the user has not dismissed.
 import type { BackendChoice } from '../../engine/config';
-import type { BackendReport, ErrorCode } from '../../workers/protocol';
+import type { BackendReport, ErrorCode, TeacherFile } from '../../workers/protocol';
 import type { SliceCreator } from './appStore';
 import { isLive } from './runModel';
 
@@ -14,7 +14,20 @@ export interface ErrorNotice {
   step: number | null;
 }
 
+/** A teacher checkpoint the user loaded ("Load teacher from file"), checked on the page, for the next runs. */
+export interface LoadedTeacher extends TeacherFile {
+  weightsName: string;
+  dataset: string;
+  parameters: number;
+  /** The accuracy the checkpoint records, and on how many test images (null: the full test split). */
+  recordedAccuracy: number;
+  accuracyImages: number | null;
+}
+
 export interface WorkerSlice {
+  /** Used as the teacher of every run launched while set, when the run's teacher is 'pretrained'; kept in memory only. */
+  teacherFile: LoadedTeacher | null;
+  setTeacherFile(file: LoadedTeacher | null): void;
   /** The last `backend` (probe) or `ready` report; null until the first answer (and again after a restart). */
   backend: BackendReport | null;
   /** The backend choice a probe asked about, until the worker answers (the badge says "checking"). */
@@ -38,11 +51,16 @@ export interface WorkerSlice {
 }
 
 export const createWorkerSlice: SliceCreator<WorkerSlice> = (set, get) => ({
+  teacherFile: null,
   backend: null,
   backendPending: null,
   crash: null,
   errors: [],
   nextErrorId: 1,
+
+  setTeacherFile(file) {
+    set({ teacherFile: file });
+  },
 
   setBackend(report) {
     set({ backend: report, backendPending: null });

@@ -55,6 +55,8 @@ export function applyMessage(store: AppStore, msg: FromWorker): void {
       else s.noteRunError(msg.runId, error);
       return;
     }
+    case 'weights':
+      return; // answered to the run controller's exportWeights, which saves the files
     default:
       assertNever(msg);
   }

@@ -164,6 +164,41 @@ describe('run controller', () => {
     expect(client.sent.filter((m) => m.type === 'update')).toEqual([{ type: 'update', patch: { alpha: 0.4 } }, { type: 'update', patch: { tau: 5 } }]);
   });
 
+  it('a loaded teacher file goes with the runs launched while it is loaded, only when their teacher is the pre-trained one', () => {
+    const { client, ctl, ready, st } = setup();
+    const weights = new ArrayBuffer(8);
+    st().setTeacherFile({ name: 't.json', weightsName: 't.weights.bin', json: '{}', weights, dataset: 'fashion-mnist', parameters: 2, recordedAccuracy: 0.5, accuracyImages: null });
+    ctl.start();
+    expect((client.sent[0] as Extract<ToWorker, { type: 'init' }>).options).toEqual({ teacherFile: { name: 't.json', json: '{}', weights } });
+    ready('run-1');
+    ctl.stop();
+    st().setParam('teacher', 'train');
+    ctl.start();
+    expect((client.sent.at(-1) as Extract<ToWorker, { type: 'init' }>).options).toBeUndefined();
+    ctl.stop();
+    st().setParam('teacher', 'pretrained');
+    st().setTeacherFile(null);
+    ctl.start();
+    expect((client.sent.at(-1) as Extract<ToWorker, { type: 'init' }>).options).toBeUndefined();
+  });
+
+  it('exportWeights resolves with the held run’s weights, rejects on the worker’s refusal or when the run is not held', async () => {
+    const { client, ctl, ready, status } = setup();
+    await expect(ctl.exportWeights('run-1', 'student')).rejects.toThrow(/no longer holds/);
+    ctl.start();
+    ready('run-1');
+    status('run-1', 'student');
+    const asked = ctl.exportWeights('run-1', 'student');
+    expect(client.sent.at(-1)).toEqual({ type: 'exportWeights', which: 'student' });
+    const weights = new ArrayBuffer(4);
+    client.emit({ type: 'weights', runId: 'run-1', which: 'teacher', fileBase: 'other', json: '{}', weights }); // not this request
+    client.emit({ type: 'weights', runId: 'run-1', which: 'student', fileBase: 'f', json: '{"a":1}', weights });
+    await expect(asked).resolves.toEqual({ runId: 'run-1', which: 'student', fileBase: 'f', json: '{"a":1}', weights });
+    const refused = ctl.exportWeights('run-1', 'teacher');
+    client.emit({ type: 'error', runId: 'run-1', code: 'protocol', message: 'exportWeights: the run has no teacher yet', step: null });
+    await expect(refused).rejects.toThrow(/no teacher yet/);
+  });
+
   it('requests a sample and test images of the run the worker holds', () => {
     const { client, ctl, ready } = setup();
     ctl.requestSample(); // nothing held: ignored

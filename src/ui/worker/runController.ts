@@ -4,7 +4,7 @@
 // probes the backend (at page load, and when the backend control changes with no run live) so the badge shows
 // what is really in use before Start.
 import { LIVE_KEYS, type BackendChoice, type Distillation, type LiveParams, type TrainConfig } from '../../engine/config';
-import { MAX_IMAGE_REQUEST, PROTOCOL_VERSION } from '../../workers/protocol';
+import { MAX_IMAGE_REQUEST, PROTOCOL_VERSION, type FromWorker } from '../../workers/protocol';
 import type { AppStore } from '../store/appStore';
 import { isLive } from '../store/runModel';
 import { selectActiveRun, selectFirstQueuedId, selectIsTraining } from '../store/selectors';
@@ -44,10 +44,17 @@ export interface RunController {
    * changes with no run live, when a run ends with the control changed meanwhile, and after a worker restart.
    */
   probeBackend(): void;
+  /**
+   * The weights of the run the worker holds (live or done): resolves with the checkpoint (manifest text and weights);
+   * rejects when the worker no longer holds the run or refuses (e.g. no student trained yet).
+   */
+  exportWeights(runId: string, which: 'student' | 'teacher'): Promise<WeightsFiles>;
   /** Recreates the worker after a crash; every run's data stays. */
   restartWorker(): void;
   dispose(): void;
 }
+
+export type WeightsFiles = Omit<Extract<FromWorker, { type: 'weights' }>, 'type'>;
 
 export interface ControllerOptions {
   /** Where the worker fetches datasets and checkpoints: new URL(import.meta.env.BASE_URL, location.href).href. */
@@ -100,7 +107,10 @@ export function createRunController(client: WorkerClient, store: AppStore, opts:
     get().activateRun(id);
     pendingStart = id;
     selected = run.config.backend;
-    client.send({ type: 'init', version: PROTOCOL_VERSION, runId: id, config: run.config, baseUrl: opts.baseUrl });
+    // A teacher loaded from files replaces the shipped one in the runs launched while it is loaded.
+    const file = run.config.teacher === 'pretrained' ? get().teacherFile : null;
+    const options = file ? { teacherFile: { name: file.name, json: file.json, weights: file.weights } } : undefined;
+    client.send({ type: 'init', version: PROTOCOL_VERSION, runId: id, config: run.config, baseUrl: opts.baseUrl, ...(options ? { options } : {}) });
   };
 
   const startNextQueued = (): boolean => {
@@ -225,6 +235,24 @@ export function createRunController(client: WorkerClient, store: AppStore, opts:
     requestImages(runId, indices) {
       if (held()?.id !== runId || indices.length === 0) return;
       client.send({ type: 'requestImages', indices: indices.slice(0, MAX_IMAGE_REQUEST) });
+    },
+    exportWeights(runId, which) {
+      if (held()?.id !== runId) return Promise.reject(new Error('the worker no longer holds this run (a later run, a reload or a restart replaced it)'));
+      return new Promise<WeightsFiles>((resolve, reject) => {
+        const offs = [
+          client.on('weights', ({ type: _t, ...m }) => {
+            if (m.runId !== runId || m.which !== which) return;
+            offs.forEach((off) => off());
+            resolve(m);
+          }),
+          client.on('error', (m) => {
+            if (m.runId !== runId || !m.message.startsWith('exportWeights')) return;
+            offs.forEach((off) => off());
+            reject(new Error(m.message));
+          }),
+        ];
+        client.send({ type: 'exportWeights', which });
+      });
     },
     sweepModes() {
       const base = get().config;
