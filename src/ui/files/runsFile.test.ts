@@ -119,6 +119,28 @@ describe('runs file', () => {
     }), { numRuns: 150 });
   });
 
+  it('a run exported before a config field existed reads with that field at its default; a bad value is still refused', () => {
+    const older = run0((r) => {
+      delete r.config.distToken;
+    });
+    const r = readRunsFile(older);
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.runs[0]!.config.distToken).toBe(true);
+    const bad = readRunsFile(run0((r) => void (r.config.distToken = 'yes')));
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.message).toMatch(/distToken/);
+  });
+
+  it('keeps a run whose teacher came from a file, and its teacher-file error', () => {
+    const text = run0((r) => {
+      r.teacher = { source: 'file', fileName: 'mine.json', parameters: 10, evalAccuracy: 0.5, checkpointAccuracy: 0.6, checkpointImages: 32 };
+      r.error = { code: 'teacher-file', message: 'teacher file mine.json scores 9%', step: null };
+    });
+    const r = readRunsFile(text);
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.runs[0]!.teacher).toMatchObject({ source: 'file', fileName: 'mine.json', checkpointImages: 32 });
+  });
+
   it('states its format and version in the file', () => {
     expect(good()).toMatchObject({ format: RUNS_FILE_FORMAT, version: 1, exportedAt: '2023-11-14T22:13:20.000Z' });
   });

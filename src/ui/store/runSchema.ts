@@ -2,7 +2,7 @@
 // the store. Strict objects (no unknown keys), finite numbers in stated ranges, bounded arrays and strings; the
 // config is checked by engine/config's validateConfig, the one per-field check of the app.
 import * as v from 'valibot';
-import { LIVE_KEYS, validateConfig, type LiveParams, type TrainConfig } from '../../engine/config';
+import { DEFAULT_CONFIG, LIVE_KEYS, validateConfig, type LiveParams, type TrainConfig } from '../../engine/config';
 import type { Run } from './runModel';
 
 /** Points per curve a file or a stored run may hold (a 100-epoch run on 60k images at batch 1 logs far fewer). */
@@ -68,7 +68,7 @@ const backend = v.nullable(v.strictObject({
 }));
 
 const error = v.nullable(v.strictObject({
-  code: v.picklist(['bad-config', 'dataset', 'non-finite-loss', 'device-lost', 'backend-init', 'internal', 'protocol', 'crash']),
+  code: v.picklist(['bad-config', 'dataset', 'teacher-file', 'non-finite-loss', 'device-lost', 'backend-init', 'internal', 'protocol', 'crash']),
   message: text(), step: v.nullable(STEPS),
 }));
 
@@ -87,9 +87,14 @@ const progress = v.record(
   v.strictObject({ done: num(0, BIG), total: num(0, BIG), detail: text(200) }),
 );
 
-/** A config: an object whose every field passes validateConfig (unknown fields are an error there too). */
+/**
+ * A config: an object whose every field passes validateConfig (unknown fields are an error there too). A field added
+ * to the config after the run was saved or exported (e.g. `distToken`) takes its default, which is what that run
+ * trained with; a field present with a bad value is still an error.
+ */
 const config = v.pipe(
   v.record(v.string(), v.unknown()),
+  v.transform((c) => ({ ...DEFAULT_CONFIG, ...c })),
   v.rawCheck(({ dataset, addIssue }) => {
     if (!dataset.typed) return;
     for (const p of validateConfig(dataset.value)) addIssue({ message: `${p.field === 'config' ? '' : `${p.field}: `}${p.message}` });
