@@ -1,6 +1,6 @@
 // The insight views' numbers for a short run measured in Node (tfjs wasm), through the worker's own host and
 // protocol: token similarity per layer, agreement of each head with the teacher, per-class accuracy. For the README.
-// Usage: npx tsx scripts/insight-node.ts [-- --steps 64 --mode hard]
+// Usage: npx tsx scripts/insight-node.ts [-- --steps 64 --mode hard --seed 0]
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,12 +10,12 @@ import { fsFetchBytes } from '../src/engine/data/nodeFetch';
 import { TrainingHost } from '../src/workers/host';
 import { PROTOCOL_VERSION, type EvalPoint, type FromWorker } from '../src/workers/protocol';
 
-const { values } = parseArgs({ options: { steps: { type: 'string', default: '64' }, mode: { type: 'string', default: 'hard' } } });
+const { values } = parseArgs({ options: { steps: { type: 'string', default: '64' }, mode: { type: 'string', default: 'hard' }, seed: { type: 'string', default: '0' } } });
 const batchSize = 64;
 const steps = Number(values.steps);
 const config = withDefaults({
   student: 'deit-micro', distillation: values.mode as Distillation, backend: 'wasm', batchSize,
-  trainSubset: steps * batchSize, epochs: 1, evalSubset: 256, testSubset: 1000, evalInterval: Math.max(1, steps / 4),
+  trainSubset: steps * batchSize, epochs: 1, evalSubset: 256, testSubset: 1000, evalInterval: Math.max(1, steps / 4), seed: Number(values.seed),
 });
 const require = createRequire(import.meta.url);
 const wasmPaths = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + '/';
@@ -44,7 +44,7 @@ await done;
 const subset = evals.filter((e) => e.split === 'subset').at(-1)!;
 const test = evals.filter((e) => e.split === 'test').at(-1)!;
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? '-' : `${(v * 100).toFixed(1)}%`);
-console.log(`\n${values.mode}, deit-micro, ${steps} steps of ${batchSize} (${((Date.now() - t0) / 1000).toFixed(0)} s), wasm`);
+console.log(`\n${values.mode}, deit-micro, seed ${values.seed}, ${steps} steps of ${batchSize} (${((Date.now() - t0) / 1000).toFixed(0)} s), wasm`);
 console.log(`token cosine (probe ${subset.tokenCosine!.count} images): ${subset.tokenCosine!.layers.map((v, l, a) => `${l === a.length - 1 ? 'norm' : `block ${l + 1}`} ${v.toFixed(3)}`).join(', ')}; learned tokens ${subset.tokenCosine!.params.toFixed(3)}`);
 console.log(`agreement with the teacher (${subset.count} images): class head ${pct(subset.agreement?.cls)}, distillation head ${pct(subset.agreement?.dist)}, fused ${pct(subset.agreement?.fused)}`);
 const conf = test.confusion!;
