@@ -1,5 +1,6 @@
 // "Runs compared": one-click sweeps (none / soft / hard with one seed; a temperature sweep for soft), the queue,
 // an honest note about runs restored from a link, and the table of every run.
+import { memo } from 'react';
 import { useController } from '../hooks/useController';
 import { useActions, useAppStore } from '../hooks/useAppStore';
 import { isLive } from '../store/runModel';
@@ -8,6 +9,26 @@ import { SWEEP_TAUS } from '../worker/runController';
 import { RunFiles } from './RunFiles';
 import { WeightDownloads } from './WeightDownloads';
 import { RunsTable } from './RunsTable';
+
+/**
+ * Whether the runs are saved. Its own component: the state flips between saving and saved about once a second while a
+ * run trains, and only this line should re-render for it (a synchronous re-render of the panel, table included, was a
+ * 50-70 ms main-thread task on this machine).
+ */
+function StorageStatus() {
+  const storage = useAppStore((s) => s.storageState);
+  return (
+    <span data-testid="storage-status" data-state={storage}>
+      {storage === 'saved' ? 'All runs are saved in this browser.' : storage === 'saving' ? 'Saving runs in this browser…' : 'Runs are kept in memory only.'}
+    </span>
+  );
+}
+
+// The panel re-renders when its own selections change (a run ends, the queue, a link's runs); these children read the
+// store themselves and need not follow.
+const Files = memo(RunFiles);
+const Weights = memo(WeightDownloads);
+const Table = memo(RunsTable);
 
 export function RunsPanel() {
   const ctl = useController();
@@ -18,7 +39,6 @@ export function RunsPanel() {
   const seed = useAppStore((s) => s.config.seed);
   const fromResults = useAppStore((s) => s.runOrder.filter((id) => s.runs[id]?.origin === 'results-link').join(','));
   const crashed = useAppStore((s) => s.crash !== null);
-  const storage = useAppStore((s) => s.storageState);
   return (
     <section className="panel" aria-labelledby="runs-title">
       <header className="panel-head">
@@ -45,9 +65,7 @@ export function RunsPanel() {
         Sweeps use the settings on the left with seed {seed} for every run, so only the distillation differs. Queued runs train one
         after another; every run stays here and on the charts (colour per run), across reloads, until you remove it.
         {queued > 0 && <strong> {queued} queued.</strong>}{' '}
-        <span data-testid="storage-status" data-state={storage}>
-          {storage === 'saved' ? 'All runs are saved in this browser.' : storage === 'saving' ? 'Saving runs in this browser…' : 'Runs are kept in memory only.'}
-        </span>
+        <StorageStatus />
       </p>
       {fromLink > 0 && (
         <p className="notice notice-info" data-testid="link-runs-note">
@@ -64,9 +82,9 @@ export function RunsPanel() {
             onClick={() => ctl.retrain(fromResults.split(','))}>Train these configs here</button>
         </p>
       )}
-      <RunFiles />
-      <WeightDownloads />
-      <RunsTable />
+      <Files />
+      <Weights />
+      <Table />
     </section>
   );
 }

@@ -3,6 +3,7 @@
 // update per animation frame (frameQueue.ts).
 import { useMemo } from 'react';
 import { chartRuns, xAxisEnd } from '../charts/chartData';
+import { appStore, type AppState } from '../store/appStore';
 import type { Run } from '../store/runModel';
 import { selectFocusedRunId } from '../store/selectors';
 import type { Head, LossPart, XAxisMode } from '../store/viewSlice';
@@ -34,5 +35,39 @@ export function useChartRuns(): ChartRuns {
   const visible = useMemo(() => chartRuns(s.runs, s.order, s.hidden), [s.runs, s.order, s.hidden]);
   const xEnd = useMemo(() => xAxisEnd(visible, s.xAxis), [visible, s.xAxis]);
   const focused = s.focusedId ? s.runs[s.focusedId] ?? null : null;
+  return { visible, focused, xAxis: s.xAxis, heads: s.heads, lossParts: s.lossParts, xEnd };
+}
+
+/**
+ * What of a run the insight views draw changes only at an evaluation, a new sample or test images, or a status: this
+ * string changes with exactly those, so metric points (many a second) never re-render them.
+ */
+export function insightSignature(st: Pick<AppState, 'runs' | 'runOrder'>): string {
+  return st.runOrder.map((id) => {
+    const r = st.runs[id];
+    return r ? `${id}:${r.status}:${r.evals.length}:${r.sample?.step ?? -1}:${r.sample?.index ?? -1}:${r.strip.length}:${Object.keys(r.images).length}` : id;
+  }).join('|');
+}
+
+/**
+ * useChartRuns for the insight views: the same runs, re-read only when insightSignature changes (an evaluation, a
+ * sample, images or a status), so that the token-similarity, agreement, attention and confusion views stay out of the
+ * chart frame queue between evaluations.
+ */
+export function useInsightRuns(): ChartRuns {
+  const s = useThrottledStore((st) => ({
+    sig: insightSignature(st),
+    order: st.runOrder,
+    hidden: st.hiddenRuns,
+    focusedId: selectFocusedRunId(st),
+    xAxis: st.xAxis,
+    heads: st.heads,
+    lossParts: st.lossParts,
+  }), CHART_INTERVAL_MS, chartFrames);
+  // The runs as they are when the signature changed (read once per change, not per render).
+  const runs = useMemo(() => appStore.getState().runs, [s.sig]);
+  const visible = useMemo(() => chartRuns(runs, s.order, s.hidden), [runs, s.order, s.hidden]);
+  const xEnd = useMemo(() => xAxisEnd(visible, s.xAxis), [visible, s.xAxis]);
+  const focused = s.focusedId ? runs[s.focusedId] ?? null : null;
   return { visible, focused, xAxis: s.xAxis, heads: s.heads, lossParts: s.lossParts, xEnd };
 }

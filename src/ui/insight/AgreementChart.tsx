@@ -2,7 +2,7 @@
 // teacher's top class on the evaluation images (DeiT Table 4, live). None runs are the baseline: a student that never
 // saw the teacher agrees with it only as far as both are right.
 import { useMemo } from 'react';
-import { useChartRuns } from '../hooks/useChartRuns';
+import { useInsightRuns } from '../hooks/useChartRuns';
 import type { Head } from '../store/viewSlice';
 import { ChartFrame } from '../charts/ChartFrame';
 import { HEAD_STYLE, distHeadUntrained } from '../charts/chartData';
@@ -13,7 +13,7 @@ const HEADS: Head[] = ['fused', 'cls', 'dist'];
 const percentTick = (v: number) => `${v}%`;
 
 export function AgreementChart() {
-  const { visible, focused, xAxis, xEnd } = useChartRuns();
+  const { visible, focused, xAxis, xEnd } = useInsightRuns();
   const series = useMemo(() => agreementSeries(visible, xAxis, focused?.id ?? null), [visible, xAxis, focused]);
   const counts: Record<string, number> = { 'points-cls': 0, 'points-dist': 0, 'points-fused': 0 };
   for (const s of series) if (s.runId === focused?.id) counts[`points-${s.part}`] = s.count;

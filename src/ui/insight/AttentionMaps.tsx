@@ -6,7 +6,7 @@ import { DATASETS } from '../../engine/config';
 import type { Sample } from '../../workers/protocol';
 import { SampleImage } from '../components/SampleImage';
 import { useController } from '../hooks/useController';
-import { useChartRuns } from '../hooks/useChartRuns';
+import { useInsightRuns } from '../hooks/useChartRuns';
 import { useAppStore } from '../hooks/useAppStore';
 import { isLive, runColor } from '../store/runModel';
 import { runName } from '../charts/chartData';
@@ -15,7 +15,7 @@ import { argmax, attentionGrid } from './insightData';
 const MAP_PX = 96;
 
 export function AttentionMaps() {
-  const { focused: run } = useChartRuns();
+  const { focused: run } = useInsightRuns();
   const ctl = useController();
   const activeRunId = useAppStore((s) => s.activeRunId);
   const [head, setHead] = useState<number | 'mean'>('mean');

@@ -5,13 +5,13 @@ import { DATASETS } from '../../engine/config';
 import { CONFUSION_SOURCES, type ConfusionSource, type EvalPoint } from '../../workers/protocol';
 import { SampleImage } from '../components/SampleImage';
 import { useController } from '../hooks/useController';
-import { useChartRuns } from '../hooks/useChartRuns';
+import { useInsightRuns } from '../hooks/useChartRuns';
 import { runColor, type Run } from '../store/runModel';
 import { runName } from '../charts/chartData';
 import { latestConfusion, perClassAccuracy, SOURCE_LABEL } from './insightData';
 
 export function ConfusionMatrix() {
-  const { focused: run } = useChartRuns();
+  const { focused: run } = useInsightRuns();
   const [source, setSource] = useState<ConfusionSource>('fused');
   const [cell, setCell] = useState<number | null>(null);
   const point = latestConfusion(run);

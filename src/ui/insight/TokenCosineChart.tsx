@@ -2,7 +2,7 @@
 // (one line per layer, darker for later layers) and "now" per layer, against the paper's 0.06 and 0.93.
 import { memo, useMemo } from 'react';
 import { STUDENT_PRESETS } from '../../engine/config';
-import { useChartRuns } from '../hooks/useChartRuns';
+import { useInsightRuns } from '../hooks/useChartRuns';
 import { runColor } from '../store/runModel';
 import { ChartFrame } from '../charts/ChartFrame';
 import { SeriesChart } from '../charts/SeriesChart';
@@ -16,7 +16,7 @@ const REFS: TeacherLine[] = [
 const cosTick = (v: number) => v.toFixed(1);
 
 export function TokenCosineChart() {
-  const { visible, focused, xAxis, xEnd } = useChartRuns();
+  const { visible, focused, xAxis, xEnd } = useInsightRuns();
   const series = useMemo(() => tokenCosineSeries(visible, xAxis, focused?.id ?? null), [visible, xAxis, focused]);
   const now = useMemo(() => tokenCosineNow(visible), [visible]);
   const missing = visible.map(tokenCosineMissing).filter((m): m is string => m !== null);
