@@ -1,5 +1,5 @@
-// The built app in real Chromium with WebGPU on SwiftShader: the backend is known at page load, a run fills every
-// accuracy line, a live temperature change is marked where the worker applied it, links restore controls (and
+// The built app in real Chromium with WebGPU (SwiftShader; the training tests on the faster compat adapter, see
+// README "e2e on a busy machine"): the backend is known at page load, a run fills every accuracy line, a live temperature change is marked where the worker applied it, links restore controls (and
 // malformed ones are named, defaulted and never injected), and a mode sweep fills the comparison table.
 // Roles and data-testid only; progress through expect.poll; never chart pixels (STYLE.md habit 12).
 import { expect, test } from '@playwright/test';
@@ -54,7 +54,7 @@ test('changing the backend control before Start shows what the new choice gets, 
   expect(app.errors).toEqual([]);
 });
 
-test('a run produces points for the class-token, distillation-token and fused lines and the teacher', async ({ page }, testInfo) => {
+test('a run produces points for the class-token, distillation-token and fused lines and the teacher', { tag: COMPAT_TAG }, async ({ page }, testInfo) => {
   const app = await openApp(page, hashOf(TINY));
   await expectWebGpu(page);
   const t0 = Date.now();
