@@ -22,20 +22,27 @@ export interface ChartRuns {
 
 export const CHART_INTERVAL_MS = 200;
 
+/** The view options every chart reads besides the runs. */
+const viewOf = (st: AppState) => ({
+  order: st.runOrder,
+  hidden: st.hiddenRuns,
+  focusedId: selectFocusedRunId(st),
+  xAxis: st.xAxis,
+  heads: st.heads,
+  lossParts: st.lossParts,
+});
+
+/** The runs shown, the focused one and where the x axis ends, from the runs and the view options. */
+function useChartRunsOf(runs: Record<string, Run>, v: ReturnType<typeof viewOf>): ChartRuns {
+  const visible = useMemo(() => chartRuns(runs, v.order, v.hidden), [runs, v.order, v.hidden]);
+  const xEnd = useMemo(() => xAxisEnd(visible, v.xAxis), [visible, v.xAxis]);
+  const focused = v.focusedId ? runs[v.focusedId] ?? null : null;
+  return { visible, focused, xAxis: v.xAxis, heads: v.heads, lossParts: v.lossParts, xEnd };
+}
+
 export function useChartRuns(): ChartRuns {
-  const s = useThrottledStore((st) => ({
-    runs: st.runs,
-    order: st.runOrder,
-    hidden: st.hiddenRuns,
-    focusedId: selectFocusedRunId(st),
-    xAxis: st.xAxis,
-    heads: st.heads,
-    lossParts: st.lossParts,
-  }), CHART_INTERVAL_MS, chartFrames);
-  const visible = useMemo(() => chartRuns(s.runs, s.order, s.hidden), [s.runs, s.order, s.hidden]);
-  const xEnd = useMemo(() => xAxisEnd(visible, s.xAxis), [visible, s.xAxis]);
-  const focused = s.focusedId ? s.runs[s.focusedId] ?? null : null;
-  return { visible, focused, xAxis: s.xAxis, heads: s.heads, lossParts: s.lossParts, xEnd };
+  const s = useThrottledStore((st) => ({ runs: st.runs, ...viewOf(st) }), CHART_INTERVAL_MS, chartFrames);
+  return useChartRunsOf(s.runs, s);
 }
 
 /**
@@ -54,20 +61,14 @@ export function insightSignature(st: Pick<AppState, 'runs' | 'runOrder'>): strin
  * sample, images or a status), so that the token-similarity, agreement, attention and confusion views stay out of the
  * chart frame queue between evaluations.
  */
+/**
+ * useChartRuns for the insight views: the same runs, re-read only when insightSignature changes (an evaluation, a
+ * sample, images or a status), so that the token-similarity, agreement, attention and confusion views stay out of the
+ * chart frame queue between evaluations.
+ */
 export function useInsightRuns(): ChartRuns {
-  const s = useThrottledStore((st) => ({
-    sig: insightSignature(st),
-    order: st.runOrder,
-    hidden: st.hiddenRuns,
-    focusedId: selectFocusedRunId(st),
-    xAxis: st.xAxis,
-    heads: st.heads,
-    lossParts: st.lossParts,
-  }), CHART_INTERVAL_MS, chartFrames);
+  const s = useThrottledStore((st) => ({ sig: insightSignature(st), ...viewOf(st) }), CHART_INTERVAL_MS, chartFrames);
   // The runs as they are when the signature changed (read once per change, not per render).
   const runs = useMemo(() => appStore.getState().runs, [s.sig]);
-  const visible = useMemo(() => chartRuns(runs, s.order, s.hidden), [runs, s.order, s.hidden]);
-  const xEnd = useMemo(() => xAxisEnd(visible, s.xAxis), [visible, s.xAxis]);
-  const focused = s.focusedId ? runs[s.focusedId] ?? null : null;
-  return { visible, focused, xAxis: s.xAxis, heads: s.heads, lossParts: s.lossParts, xEnd };
+  return useChartRunsOf(runs, s);
 }
