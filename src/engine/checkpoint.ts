@@ -2,13 +2,13 @@
 // teacher (shipped, trained in the page, or loaded from the user's files) and the trained student (a download).
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  CHECKPOINT_FORMAT, CheckpointError, STUDENT_CHECKPOINT_FORMAT, manifestBytes, type StudentCheckpointMeta, type TeacherCheckpointMeta,
+  CHECKPOINT_FORMAT, CheckpointError, STUDENT_CHECKPOINT_FORMAT, checkTeacherArch, manifestBytes, type StudentCheckpointMeta, type TeacherCheckpointMeta,
 } from './checkpointManifest';
-import { TEACHER_ARCH, type DatasetInfo } from './config';
+import type { DatasetInfo } from './config';
 import type { FetchBytes } from './data/dataset';
 import type { Params } from './nn';
 import type { StudentModel } from './student';
-import { createTeacher, type TeacherModel } from './teacher';
+import { createTeacherOf, specOf, type TeacherModel, type TeacherSpec } from './teacher';
 
 export * from './checkpointManifest';
 
@@ -23,14 +23,14 @@ async function encodeParams(params: Params): Promise<{ specs: tf.io.WeightsManif
 /** Serialises the teacher's parameters to tfjs weight specs and one binary buffer. */
 export async function encodeTeacher(
   teacher: TeacherModel,
-  meta: Omit<TeacherCheckpointMeta, 'format' | 'weightsManifest' | 'arch' | 'numClasses' | 'parameters'>,
+  meta: Omit<TeacherCheckpointMeta, 'format' | 'weightsManifest' | 'family' | 'arch' | 'numClasses' | 'parameters'>,
   weightsFile = 'teacher.weights.bin',
 ): Promise<{ json: TeacherCheckpointMeta; weights: Uint8Array }> {
   const { specs, weights, parameters } = await encodeParams(teacher.params);
   const json: TeacherCheckpointMeta = {
     format: CHECKPOINT_FORMAT,
     ...meta,
-    arch: teacher.arch,
+    ...specOf(teacher),
     numClasses: teacher.numClasses,
     parameters,
     weightsManifest: [{ paths: [weightsFile], weights: specs }],
@@ -59,20 +59,29 @@ export async function encodeStudent(
 
 
 /**
- * Builds a teacher from a checkpoint. Every parameter must be present with the shape the architecture expects,
- * so a checkpoint of another architecture or a truncated weights file fails here, not as garbage predictions.
+ * Builds a teacher (CNN or transformer, as the manifest's `family` says; 'cnn' when absent) from a checkpoint. The
+ * architecture is checked against its bounds first, then every parameter must be present with the shape the
+ * architecture expects, so a checkpoint of another architecture or a truncated weights file fails here, not as
+ * garbage predictions.
  */
 export function decodeTeacher(json: unknown, weights: Uint8Array, data: Pick<DatasetInfo, 'imageSize' | 'channels' | 'numClasses'>): TeacherModel {
   const meta = json as Partial<TeacherCheckpointMeta>;
   if (!meta || meta.format !== CHECKPOINT_FORMAT) throw new CheckpointError(`not a teacher checkpoint (format ${String(meta?.format)})`);
   const group = meta.weightsManifest?.[0];
   if (!group) throw new CheckpointError('checkpoint has no weights manifest');
+  const family = meta.family ?? 'cnn';
+  if (family !== 'cnn' && family !== 'vit') throw new CheckpointError(`family must be "cnn" or "vit" (got ${JSON.stringify(family)})`);
+  checkTeacherArch(family, meta.arch);
   const expectedBytes = manifestBytes(meta as TeacherCheckpointMeta);
   if (weights.byteLength !== expectedBytes) {
     throw new CheckpointError(`weights file has ${weights.byteLength} bytes, the manifest describes ${expectedBytes}`);
   }
-  const arch = meta.arch ?? TEACHER_ARCH;
-  const teacher = createTeacher(arch, data, 0);
+  let teacher: TeacherModel;
+  try {
+    teacher = createTeacherOf({ family, arch: meta.arch } as TeacherSpec, data, 0);
+  } catch (e) {
+    throw new CheckpointError(`the checkpoint's architecture cannot be built for this dataset: ${(e as Error).message}`);
+  }
   const buffer = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
   const decoded = tf.io.decodeWeights(buffer, group.weights);
   try {

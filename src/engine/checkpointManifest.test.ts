@@ -5,9 +5,9 @@ import '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { encodeStudent, encodeTeacher } from './checkpoint';
 import {
-  CheckpointError, STUDENT_CHECKPOINT_FORMAT, TEACHER_ARCH_LIMITS, aboveChanceThreshold, checkTeacherArch, manifestBytes, parseTeacherJson,
+  CHECKPOINT_FORMAT, CheckpointError, STUDENT_CHECKPOINT_FORMAT, TEACHER_ARCH_LIMITS, VIT_TEACHER_LIMITS, aboveChanceThreshold, checkTeacherArch, manifestBytes, parseTeacherJson,
 } from './checkpointManifest';
-import { DATASETS, STUDENT_PRESETS, TEACHER_ARCH } from './config';
+import { DATASETS, STUDENT_PRESETS, TEACHER_ARCH, VIT_TEACHER_ARCH } from './config';
 import { disposeParams } from './nn';
 import { createStudent } from './student';
 import { createTeacher } from './teacher';
@@ -56,11 +56,28 @@ describe('parseTeacherJson', () => {
   });
 
   it('checkTeacherArch bounds what a file may make the page build', () => {
-    expect(() => checkTeacherArch(TEACHER_ARCH)).not.toThrow();
+    expect(() => checkTeacherArch('cnn', TEACHER_ARCH)).not.toThrow();
     const { layers, channels, hidden } = TEACHER_ARCH_LIMITS;
-    expect(() => checkTeacherArch({ channels: Array(layers).fill(channels), poolAfter: Array(layers).fill(true), hidden })).not.toThrow();
-    expect(() => checkTeacherArch({ channels: [channels + 1], poolAfter: [true], hidden })).toThrow(/arch.channels/);
-    expect(() => checkTeacherArch({ channels: [8], poolAfter: [true], hidden: hidden + 1 })).toThrow(/arch.hidden/);
+    expect(() => checkTeacherArch('cnn', { channels: Array(layers).fill(channels), poolAfter: Array(layers).fill(true), hidden })).not.toThrow();
+    expect(() => checkTeacherArch('cnn', { channels: [channels + 1], poolAfter: [true], hidden })).toThrow(/arch.channels/);
+    expect(() => checkTeacherArch('cnn', { channels: [8], poolAfter: [true], hidden: hidden + 1 })).toThrow(/arch.hidden/);
+  });
+
+  it('checkTeacherArch bounds a transformer teacher, and refuses a CNN arch read as one (and the reverse)', () => {
+    expect(() => checkTeacherArch('vit', VIT_TEACHER_ARCH)).not.toThrow();
+    expect(() => checkTeacherArch('vit', { ...VIT_TEACHER_ARCH, embedDim: VIT_TEACHER_LIMITS.embedDim + 1 })).toThrow(/arch.embedDim/);
+    expect(() => checkTeacherArch('vit', { ...VIT_TEACHER_ARCH, depth: 0 })).toThrow(/arch.depth/);
+    expect(() => checkTeacherArch('vit', { ...VIT_TEACHER_ARCH, numHeads: 5 })).toThrow(/not divisible/);
+    expect(() => checkTeacherArch('vit', { ...VIT_TEACHER_ARCH, mlpRatio: 1.5 })).toThrow(/arch.mlpRatio/);
+    expect(() => checkTeacherArch('vit', TEACHER_ARCH)).toThrow(/arch.embedDim/);
+    expect(() => checkTeacherArch('cnn', VIT_TEACHER_ARCH)).toThrow(/arch.channels/);
+  });
+
+  it('parseTeacherJson reads a manifest without family as a CNN, and refuses an unknown family', () => {
+    const base = { format: CHECKPOINT_FORMAT, dataset: 'fashion-mnist', arch: TEACHER_ARCH, weightsManifest: [{ paths: ['w.bin'], weights: [] }] };
+    expect(parseTeacherJson(bytes(base)).family).toBe('cnn');
+    expect(parseTeacherJson(bytes({ ...base, family: 'vit', arch: VIT_TEACHER_ARCH })).family).toBe('vit');
+    expect(() => parseTeacherJson(bytes({ ...base, family: 'rnn' }))).toThrow(/family must be/);
   });
 });
 

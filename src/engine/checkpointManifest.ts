@@ -5,10 +5,9 @@ import type { StudentArch, StudentPreset, TeacherArch } from './config';
 
 export const CHECKPOINT_FORMAT = 'deit-playground-teacher/1';
 
-export interface TeacherCheckpointMeta {
+interface TeacherCheckpointCommon {
   format: typeof CHECKPOINT_FORMAT;
   dataset: string;
-  arch: TeacherArch;
   numClasses: number;
   parameters: number;
   /** Accuracy on the full test split when the checkpoint was written, or on `accuracyImages` test images when given. */
@@ -21,6 +20,13 @@ export interface TeacherCheckpointMeta {
   /** tfjs weights manifest: one group, one binary file. */
   weightsManifest: { paths: string[]; weights: io.WeightsManifestEntry[] }[];
 }
+
+/**
+ * A teacher checkpoint's manifest. `family` says which architecture `arch` describes: 'cnn' (TeacherArch) or 'vit' (a
+ * DeiT without the distillation token, StudentArch). Files written before the transformer teacher have no `family`:
+ * parseTeacherJson and decodeTeacher read them as 'cnn'.
+ */
+export type TeacherCheckpointMeta = TeacherCheckpointCommon & ({ family: 'cnn'; arch: TeacherArch } | { family: 'vit'; arch: StudentArch });
 
 export const STUDENT_CHECKPOINT_FORMAT = 'deit-playground-student/1';
 
@@ -67,8 +73,10 @@ export function parseTeacherJson(bytes: Uint8Array): TeacherCheckpointMeta {
       && w.shape.every((d) => Number.isInteger(d) && d >= 1 && d <= 1 << 20);
     if (!ok) throw new CheckpointError(`weights manifest entry ${i} must be { name, shape (1-4 positive sizes), dtype "float32" }`);
   }
-  checkTeacherArch(meta.arch);
-  return meta as TeacherCheckpointMeta;
+  const family = (meta as { family?: unknown }).family ?? 'cnn';
+  if (family !== 'cnn' && family !== 'vit') throw new CheckpointError(`family must be "cnn" or "vit" (got ${JSON.stringify(family)})`);
+  checkTeacherArch(family, meta.arch);
+  return { ...meta, family } as TeacherCheckpointMeta;
 }
 
 /** Bytes the manifest's weights take (float32), to check a weights file against before reading it. */
@@ -76,15 +84,30 @@ export function manifestBytes(meta: Pick<TeacherCheckpointMeta, 'weightsManifest
   return meta.weightsManifest[0]!.weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1) * 4, 0);
 }
 
-/** Bounds on a CNN teacher read from a file: its model is built before a single weight is read. */
+/** Bounds on a teacher read from a file: its model is built before a single weight is read. */
 export const TEACHER_ARCH_LIMITS = { layers: 6, channels: 256, hidden: 1024 } as const;
+export const VIT_TEACHER_LIMITS = { embedDim: 384, depth: 12, numHeads: 12, mlpRatio: 4, patchSize: 28 } as const;
 
-/** Refuses an architecture that is not a CNN teacher this app can build, or one too large to build in a tab. */
-export function checkTeacherArch(arch: unknown): asserts arch is TeacherArch {
-  const a = arch as Partial<TeacherArch> | null;
+/** Refuses an architecture that is not a teacher this app can build, or one too large to build in a tab. */
+export function checkTeacherArch(family: 'cnn' | 'vit', arch: unknown): void {
+  if (!arch || typeof arch !== 'object' || Array.isArray(arch)) throw new CheckpointError('the checkpoint does not describe its architecture (arch)');
+  if (family === 'vit') checkVitArch(arch as Partial<StudentArch>);
+  else checkCnnArch(arch as Partial<TeacherArch>);
+}
+
+function checkVitArch(a: Partial<StudentArch>): void {
+  for (const key of Object.keys(VIT_TEACHER_LIMITS) as (keyof typeof VIT_TEACHER_LIMITS)[]) {
+    const v = a[key];
+    if (!Number.isInteger(v) || v! < 1 || v! > VIT_TEACHER_LIMITS[key]) {
+      throw new CheckpointError(`arch.${key} of a transformer teacher must be an integer in [1, ${VIT_TEACHER_LIMITS[key]}] (got ${JSON.stringify(v ?? null)})`);
+    }
+  }
+  if (a.embedDim! % a.numHeads! !== 0) throw new CheckpointError(`arch.embedDim ${a.embedDim} is not divisible by arch.numHeads ${a.numHeads}`);
+}
+
+function checkCnnArch(a: Partial<TeacherArch>): void {
   const ints = (v: unknown, max: number) => Array.isArray(v) && v.every((x) => Number.isInteger(x) && x >= 1 && x <= max);
   const { layers, channels, hidden } = TEACHER_ARCH_LIMITS;
-  if (!a || typeof a !== 'object') throw new CheckpointError('the checkpoint does not describe its architecture (arch)');
   if (!ints(a.channels, channels) || a.channels!.length < 1 || a.channels!.length > layers) {
     throw new CheckpointError(`arch.channels must be 1-${layers} conv widths of 1-${channels} (got ${JSON.stringify(a.channels ?? null)})`);
   }

@@ -4,6 +4,11 @@
 export type Distillation = 'none' | 'soft' | 'hard';
 export type BackendChoice = 'auto' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type TeacherSource = 'pretrained' | 'train';
+/**
+ * Which teacher: the CNN, the CNN checkpoint stopped at the transformer's accuracy (shipped only), or a transformer
+ * (a DeiT without the distillation token, trained on labels only), as in the paper's Table 2 comparison.
+ */
+export type TeacherModelName = 'cnn' | 'cnn-matched' | 'vit';
 export type DatasetName = 'fashion-mnist';
 
 /** Architecture of a DeiT student (facebookresearch/deit `DistilledVisionTransformer`). */
@@ -49,6 +54,26 @@ export const TEACHER_ARCH: TeacherArch = {
   hidden: 128,
 };
 
+/**
+ * The transformer teacher: a DeiT without the distillation token (one head), trained with labels only. 64 wide,
+ * 4 deep, 7x7 patches (16 patches + the class token, ~0.2 M parameters): chosen by what trains on all 60k images in
+ * Node on this project's 2-core CPU machine (tfjs-wasm, ~1.4 s per step of 64; 4x4 patches were 3-6x slower per step;
+ * README "The shipped teachers").
+ */
+export const VIT_TEACHER_ARCH: StudentArch = { embedDim: 64, depth: 4, numHeads: 4, mlpRatio: 4, patchSize: 7 };
+
+/** What each teacher choice is: its architecture family, its label, its shipped checkpoint, and whether "Train now" can build it. */
+export const TEACHER_MODELS: Readonly<Record<TeacherModelName, { family: 'cnn' | 'vit'; label: string; trainable: boolean }>> = {
+  cnn: { family: 'cnn', label: 'CNN', trainable: true },
+  'cnn-matched': { family: 'cnn', label: 'CNN (matched accuracy)', trainable: false },
+  vit: { family: 'vit', label: 'Transformer (ViT)', trainable: true },
+};
+
+/** The folder (under the site's models/) of a shipped teacher checkpoint. */
+export function teacherDir(dataset: DatasetName, model: TeacherModelName): string {
+  return model === 'cnn' ? `models/${dataset}-teacher` : `models/${dataset}-teacher-${model}`;
+}
+
 export interface DatasetInfo {
   name: DatasetName;
   imageSize: number;
@@ -88,6 +113,8 @@ export interface TrainConfig {
    */
   distToken: boolean;
   teacher: TeacherSource;
+  /** Which teacher (TEACHER_MODELS): loaded from its shipped checkpoint, or trained in the page ('cnn' and 'vit'). */
+  teacherModel: TeacherModelName;
   /** Epochs over the training subset when the teacher is trained in the page. */
   teacherEpochs: number;
   distillation: Distillation;
@@ -137,6 +164,7 @@ export const DEFAULT_CONFIG: Readonly<TrainConfig> = Object.freeze({
   student: 'deit-micro',
   distToken: true,
   teacher: 'pretrained',
+  teacherModel: 'cnn',
   teacherEpochs: 2,
   distillation: 'hard',
   tau: 3,
@@ -200,6 +228,7 @@ export const ENUM_VALUES = {
   dataset: ['fashion-mnist'],
   student: STUDENT_PRESET_NAMES,
   teacher: ['pretrained', 'train'],
+  teacherModel: ['cnn', 'cnn-matched', 'vit'],
   distillation: ['none', 'soft', 'hard'],
   backend: ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'],
 } as const satisfies Partial<Record<keyof TrainConfig, readonly string[]>>;
@@ -309,6 +338,9 @@ export function validateConfig(c: unknown): ConfigError[] {
   if (errors.length === 0) {
     const t = o as unknown as TrainConfig;
     if (t.batchSize > t.trainSubset) errors.push({ field: 'batchSize', message: `batchSize ${t.batchSize} exceeds trainSubset ${t.trainSubset}` });
+    if (t.teacher === 'train' && !TEACHER_MODELS[t.teacherModel].trainable) {
+      errors.push({ field: 'teacherModel', message: `teacherModel ${t.teacherModel} is a shipped checkpoint only: train a cnn or vit teacher, or use teacher=pretrained` });
+    }
     const arch = STUDENT_PRESETS[t.student];
     if (DATASETS[t.dataset].imageSize % arch.patchSize !== 0) {
       errors.push({ field: 'student', message: `patch size ${arch.patchSize} does not divide image size` });

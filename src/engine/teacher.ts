@@ -1,15 +1,37 @@
-// The CNN teacher: 3x3 convs with ReLU and 2x2 max-pools, a hidden dense layer, and a linear head (TEACHER_ARCH).
+// The teachers: the CNN (3x3 convs with ReLU and 2x2 max-pools, a hidden dense layer, a linear head; TEACHER_ARCH)
+// and the transformer (a DeiT without the distillation token, trained on labels only; VIT_TEACHER_ARCH).
 import * as tf from '@tensorflow/tfjs-core';
-import type { DatasetInfo, TeacherArch } from './config';
+import type { DatasetInfo, StudentArch, TeacherArch } from './config';
 import { linear, param, ParamBuilder, type Params } from './nn';
+import { createStudent, studentForward, type StudentModel } from './student';
 
-export interface TeacherModel {
+interface TeacherBase {
   readonly kind: 'teacher';
-  readonly arch: TeacherArch;
   readonly imageSize: number;
   readonly channels: number;
   readonly numClasses: number;
   readonly params: Params;
+}
+
+export interface CnnTeacher extends TeacherBase {
+  readonly family: 'cnn';
+  readonly arch: TeacherArch;
+}
+
+/** A DeiT without the distillation token used as the teacher: its class head's logits are the teacher's. */
+export interface VitTeacher extends TeacherBase {
+  readonly family: 'vit';
+  readonly arch: StudentArch;
+}
+
+export type TeacherModel = CnnTeacher | VitTeacher;
+
+/** A teacher's architecture with its family: what a checkpoint records and what createTeacherOf builds. */
+export type TeacherSpec = { family: 'cnn'; arch: TeacherArch } | { family: 'vit'; arch: StudentArch };
+
+/** The spec of a built teacher. */
+export function specOf(t: TeacherModel): TeacherSpec {
+  return t.family === 'cnn' ? { family: 'cnn', arch: t.arch } : { family: 'vit', arch: t.arch };
 }
 
 /**
@@ -29,8 +51,26 @@ function finalSize(arch: TeacherArch, imageSize: number): number {
   return arch.poolAfter.reduce((s, pool) => (pool ? Math.floor(s / 2) : s), imageSize);
 }
 
-/** Builds the teacher with PyTorch's default conv/linear init, from a seed. */
-export function createTeacher(arch: TeacherArch, data: Pick<DatasetInfo, 'imageSize' | 'channels' | 'numClasses'>, seed: number): TeacherModel {
+type DataShape = Pick<DatasetInfo, 'imageSize' | 'channels' | 'numClasses'>;
+
+/** Builds the transformer teacher with DeiT's init (createStudent without the distillation token), from a seed. */
+export function createVitTeacher(arch: StudentArch, data: DataShape, seed: number): VitTeacher {
+  const s = createStudent(arch, data, seed, false);
+  return { kind: 'teacher', family: 'vit', arch, imageSize: s.imageSize, channels: s.channels, numClasses: s.numClasses, params: s.params };
+}
+
+/** Builds a teacher of either family from its spec. */
+export function createTeacherOf(spec: TeacherSpec, data: DataShape, seed: number): TeacherModel {
+  return spec.family === 'cnn' ? createTeacher(spec.arch, data, seed) : createVitTeacher(spec.arch, data, seed);
+}
+
+/** The transformer teacher seen as the student model it is (same parameters, no distillation token). */
+function asStudent(t: VitTeacher): StudentModel {
+  return { kind: 'student', arch: t.arch, imageSize: t.imageSize, channels: t.channels, numClasses: t.numClasses, distToken: false, params: t.params };
+}
+
+/** Builds the CNN teacher with PyTorch's default conv/linear init, from a seed. */
+export function createTeacher(arch: TeacherArch, data: DataShape, seed: number): CnnTeacher {
   if (arch.channels.length !== arch.poolAfter.length) throw new Error('teacher arch: channels and poolAfter differ in length');
   const b = new ParamBuilder(seed, 'teacher.');
   let cin = data.channels;
@@ -45,7 +85,7 @@ export function createTeacher(arch: TeacherArch, data: Pick<DatasetInfo, 'imageS
   b.torchDefault('fc1.bias', [arch.hidden], flat);
   b.torchDefault('fc2.weight', [arch.hidden, data.numClasses], arch.hidden);
   b.torchDefault('fc2.bias', [data.numClasses], arch.hidden);
-  return { kind: 'teacher', arch, imageSize: data.imageSize, channels: data.channels, numClasses: data.numClasses, params: b.params };
+  return { kind: 'teacher', family: 'cnn', arch, imageSize: data.imageSize, channels: data.channels, numClasses: data.numClasses, params: b.params };
 }
 
 /** 3x3 'same' conv, stride 1: x [B, H, W, Cin], kernel [3, 3, Cin, Cout] -> [B, H, W, Cout]. */
@@ -87,9 +127,14 @@ export function pool2x2(x: tf.Tensor4D, impl: ConvImpl): tf.Tensor4D {
 /**
  * Teacher logits [B, C] for images [B, H, W, C_in]. Call inside tf.tidy or a gradient tape. The default conv is
  * 'native': every backend has a conv2d forward, and it is ~4x faster than im2col on tfjs-cpu. Pass
- * convImplFor(backend) when the teacher itself is being trained (conv gradients).
+ * convImplFor(backend) when the teacher itself is being trained (conv gradients). A transformer teacher ignores
+ * `impl` and returns its class head's logits.
  */
 export function teacherForward(model: TeacherModel, x: tf.Tensor4D, impl: ConvImpl = 'native'): tf.Tensor2D {
+  if (model.family === 'vit') {
+    const out = studentForward(asStudent(model), x);
+    return out.cls; // [B, C]
+  }
   const [bsz, h, w, c] = x.shape;
   if (x.rank !== 4 || h !== model.imageSize || w !== model.imageSize || c !== model.channels) {
     throw new Error(`teacher expects images [B, ${model.imageSize}, ${model.imageSize}, ${model.channels}], got [${x.shape}]`);

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEACHER_ARCH, withDefaults, type TeacherArch, type TrainConfig } from './config';
+import { TEACHER_ARCH, VIT_TEACHER_ARCH, withDefaults, type TeacherArch, type TrainConfig } from './config';
 import { fixedEvalIndices } from './data/batcher';
 import { loadDataset, type Dataset } from './data/dataset';
 import { fsFetchBytes } from './data/nodeFetch';
@@ -129,6 +129,26 @@ describe('TeacherTrainer (wasm backend)', () => {
     tr.disposeOptimizer();
     disposeParams(tr.teacher.params);
     expect(tf.memory().numTensors).toBe(baseline);
+  }, LONG_TIMEOUT);
+
+  it("teacherModel 'vit' trains the transformer teacher on labels (loss falls, memory flat), and 'cnn-matched' cannot be trained", async () => {
+    const baseline = tf.memory().numTensors;
+    const cfg = withDefaults({ trainSubset: 160, batchSize: 16, teacherEpochs: 1, seed: 0, teacher: 'train', teacherModel: 'vit' });
+    const tr = new TeacherTrainer(cfg, data, 'im2col');
+    expect(tr.teacher.family).toBe('vit');
+    expect(tr.teacher.arch).toEqual(VIT_TEACHER_ARCH);
+    const readings = await train(tr, 1);
+    const n1 = tf.memory().numTensors;
+    for (let i = 1; i < 10; i++) {
+      readings.push(...(await train(tr, 1)));
+      expect(tf.memory().numTensors, `after step ${tr.step}`).toBe(n1);
+    }
+    expect(readings.every((r) => r.distill === 0 && Number.isFinite(r.gradNorm) && r.gradNorm > 0)).toBe(true);
+    expect(mean(readings.slice(-3).map((r) => r.total))).toBeLessThan(readings[0]!.total);
+    tr.disposeOptimizer();
+    disposeParams(tr.teacher.params);
+    expect(tf.memory().numTensors).toBe(baseline);
+    expect(() => new TeacherTrainer({ ...cfg, teacherModel: 'cnn-matched' }, data)).toThrow(/cannot be trained/);
   }, LONG_TIMEOUT);
 });
 

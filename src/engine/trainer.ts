@@ -1,7 +1,7 @@
 // Stateful training runs for the student and the teacher: data order, live hyperparameters, loss accumulation on the
 // device, and the non-finite-loss check. Used by the worker host, the Node scripts and the tests alike.
 import * as tf from '@tensorflow/tfjs-core';
-import { DATASETS, STUDENT_PRESETS, TEACHER_ARCH, liveOf, stepsPerEpoch, type LiveParams, type TrainConfig } from './config';
+import { DATASETS, STUDENT_PRESETS, TEACHER_ARCH, TEACHER_MODELS, VIT_TEACHER_ARCH, liveOf, stepsPerEpoch, type LiveParams, type TrainConfig } from './config';
 import { batchesOf, epochOrder, makeBatch, type Augment } from './data/batcher';
 import type { Dataset } from './data/dataset';
 import { disposeParams } from './nn';
@@ -9,7 +9,7 @@ import { AdamW } from './optimizer';
 import { deriveSeed, mulberry32 } from './random';
 import { learningRateAt } from './schedule';
 import { createStudent, type StudentModel } from './student';
-import { convImplFor, createTeacher, teacherForward, type ConvImpl, type TeacherModel } from './teacher';
+import { convImplFor, createTeacherOf, teacherForward, type ConvImpl, type TeacherModel } from './teacher';
 import { studentStep, teacherStep, type StepLosses } from './train';
 
 /** Mean loss parts over the steps since the last read. */
@@ -214,20 +214,34 @@ export class StudentTrainer extends Run {
   }
 }
 
-/** Trains the CNN teacher with cross-entropy (fixed lr with warm-up and cosine decay). */
+/**
+ * How each teacher family is trained on labels: the CNN with a light weight decay; the transformer with DeiT's
+ * weight decay (0.05) and a longer warm-up, as the student. Both: AdamW, cosine decay to 5% of the peak.
+ */
+export const TEACHER_RECIPES = {
+  cnn: { lr: 2e-3, weightDecay: 1e-4, warmupSteps: 50 },
+  vit: { lr: 2e-3, weightDecay: 0.05, warmupSteps: 200 },
+} as const satisfies Record<'cnn' | 'vit', { lr: number; weightDecay: number; warmupSteps: number }>;
+
+/** Trains a teacher (config.teacherModel: the CNN or the transformer) with cross-entropy on the labels. */
 export class TeacherTrainer extends Run {
   readonly teacher: TeacherModel;
   readonly optimizer: AdamW;
-  static readonly LR = 2e-3;
+  private readonly recipe: (typeof TEACHER_RECIPES)['cnn' | 'vit'];
 
   constructor(cfg: TrainConfig, data: Dataset, readonly convImpl: ConvImpl = convImplFor(tf.getBackend())) {
     super(cfg, data, stepsPerEpoch(cfg) * cfg.teacherEpochs, 'teacher-augment');
-    this.teacher = createTeacher(TEACHER_ARCH, DATASETS[cfg.dataset], deriveSeed(cfg.seed, 'teacher-init'));
-    this.optimizer = new AdamW(this.teacher.params, { weightDecay: 1e-4 });
+    const { family, trainable } = TEACHER_MODELS[cfg.teacherModel];
+    if (!trainable) throw new Error(`teacherModel ${cfg.teacherModel} cannot be trained (a shipped checkpoint only)`);
+    const spec = family === 'cnn' ? { family, arch: TEACHER_ARCH } as const : { family, arch: VIT_TEACHER_ARCH } as const;
+    this.teacher = createTeacherOf(spec, DATASETS[cfg.dataset], deriveSeed(cfg.seed, 'teacher-init'));
+    this.recipe = TEACHER_RECIPES[family];
+    this.optimizer = new AdamW(this.teacher.params, { weightDecay: this.recipe.weightDecay });
   }
 
   get learningRate(): number {
-    return learningRateAt(this.step, { lr: TeacherTrainer.LR, warmupSteps: Math.min(50, this.totalSteps), totalSteps: this.totalSteps, minLrRatio: 0.05 });
+    const { lr, warmupSteps } = this.recipe;
+    return learningRateAt(this.step, { lr, warmupSteps: Math.min(warmupSteps, this.totalSteps), totalSteps: this.totalSteps, minLrRatio: 0.05 });
   }
 
   trainStep(): void {

@@ -53,6 +53,7 @@ const config: fc.Arbitrary<TrainConfig> = fc.record({
   dataset: fc.constantFrom(...ENUM_VALUES.dataset),
   student: fc.constantFrom(...STUDENT_PRESET_NAMES),
   teacher: fc.constantFrom(...ENUM_VALUES.teacher),
+  teacherModel: fc.constantFrom(...ENUM_VALUES.teacherModel),
   distillation: fc.constantFrom(...ENUM_VALUES.distillation),
   backend: fc.constantFrom(...ENUM_VALUES.backend),
   augment: fc.boolean(),

@@ -10,6 +10,7 @@ const EVERYTHING_CHANGED: TrainConfig = {
   student: 'deit-ti',
   distToken: false,
   teacher: 'train',
+  teacherModel: 'vit',
   teacherEpochs: 7,
   distillation: 'soft',
   tau: 0.7,

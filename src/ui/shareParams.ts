@@ -18,6 +18,7 @@ const URL_KEYS: { [K in keyof TrainConfig]: string } = {
   distToken: 'distToken',
   dataset: 'dataset',
   teacher: 'teacher',
+  teacherModel: 'teacherModel',
   teacherEpochs: 'teacherEpochs',
   weightDecay: 'weightDecay',
   warmupSteps: 'warmup',
