@@ -1,6 +1,6 @@
 // DeiT's Table 3 at browser scale, as data: the four runs "paper mode" trains, the six rows it reports with the paper's
 // DeiT-Ti ImageNet numbers, and the paper's settings per distillation mode. Pure data (no tfjs), like config.ts.
-import type { Distillation, TrainConfig } from './config';
+import type { Distillation, TeacherModelName, TrainConfig } from './config';
 
 /** The four trainings behind the six rows of Table 3. */
 export type PaperRunKind = 'none' | 'usual-soft' | 'hard-class' | 'deit';
@@ -70,4 +70,22 @@ export function paperPlan(base: TrainConfig, seeds: PaperSeeds): PaperRunPlan[] 
     for (const kind of PAPER_RUN_KINDS) plan.push({ kind, seed, config: { ...base, ...PAPER_RUNS[kind], seed } });
   }
   return plan;
+}
+
+/**
+ * "Compare teachers" (the paper's Table 2 question at browser scale): DeiT⚗ with hard distillation, the same student,
+ * budget and seed, once per shipped teacher: the CNN, the CNN stopped at the transformer's accuracy, the transformer.
+ */
+export const COMPARED_TEACHERS: readonly TeacherModelName[] = ['cnn', 'cnn-matched', 'vit'];
+
+export interface TeacherRunPlan {
+  teacherModel: TeacherModelName;
+  config: TrainConfig;
+}
+
+/** The runs of the teacher comparison on top of `base`: PAPER_RUNS.deit with each shipped teacher. */
+export function teacherPlan(base: TrainConfig): TeacherRunPlan[] {
+  return COMPARED_TEACHERS.map((teacherModel) => ({
+    teacherModel, config: { ...base, ...PAPER_RUNS.deit, teacher: 'pretrained', teacherModel },
+  }));
 }

@@ -220,6 +220,8 @@ export interface TeacherInfo {
   /** 'file': a checkpoint the user loaded (RunOptions.teacherFile), named by `fileName`. */
   source: 'pretrained' | 'train' | 'file';
   fileName?: string;
+  /** The teacher's architecture: the CNN or the transformer (a DeiT without the distillation token). Absent in runs saved before it existed. */
+  family?: 'cnn' | 'vit';
   parameters: number;
   /** Accuracy on the evaluation subset of this run. */
   evalAccuracy: number;

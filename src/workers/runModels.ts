@@ -2,7 +2,7 @@
 // preview student (the attention maps before training), and the evaluations and insight readouts over them; and the
 // disposal of every one of their tensors.
 import { CheckpointError, aboveChanceThreshold, decodeTeacher, encodeStudent, encodeTeacher, loadTeacherCheckpoint, parseTeacherJson, type TeacherCheckpointMeta } from '../engine/checkpoint';
-import { DATASETS, STUDENT_PRESETS, type LiveParams, type TrainConfig } from '../engine/config';
+import { DATASETS, STUDENT_PRESETS, teacherDir, type LiveParams, type TrainConfig } from '../engine/config';
 import { fixedEvalIndices } from '../engine/data/batcher';
 import type { Dataset, FetchBytes } from '../engine/data/dataset';
 import { TeacherLogitsCache } from '../engine/evaluate';
@@ -85,7 +85,7 @@ export class RunModels {
   pretrainedTeacher(): Promise<TeacherModel> {
     this.teacherPromise ??= (async () => {
       const file = this.env.teacherFile ?? null;
-      const dir = file ? `teacher file ${file.name}` : `models/${this.config.dataset}-teacher`;
+      const dir = file ? `teacher file ${file.name}` : teacherDir(this.config.dataset, this.config.teacherModel);
       this.env.progress('teacher', 0, 1, `loading ${dir}`);
       try {
         const { teacher, meta } = file
@@ -107,7 +107,7 @@ export class RunModels {
     return this.teacherPromise;
   }
 
-  /** Builds the user's teacher: a checkpoint of a CNN teacher this app can build, for this run's dataset. */
+  /** Builds the user's teacher: a checkpoint of a teacher (CNN or transformer) this app can build, for this run's dataset. */
   private teacherFromFile(file: TeacherFile): { teacher: TeacherModel; meta: TeacherCheckpointMeta } {
     try {
       const meta = parseTeacherJson(new TextEncoder().encode(file.json));
@@ -200,6 +200,7 @@ export class RunModels {
     return {
       source: file ? 'file' : this.config.teacher,
       ...(file ? { fileName: file.name } : {}),
+      family: teacher.family,
       parameters: countParams(teacher.params),
       evalAccuracy: r.acc,
       checkpointAccuracy: this.teacherMeta?.testAccuracy ?? null,

@@ -3,7 +3,7 @@
 import { NO_DIST_TOKEN, distHeadUntrained, runName } from '../charts/chartData';
 import { formatInt, formatLoss, formatPct } from '../format';
 import { useThrottledStore } from '../hooks/useThrottledStore';
-import { runColor } from '../store/runModel';
+import { runColor, teacherLabel } from '../store/runModel';
 import { selectFocusedRun } from '../store/selectors';
 
 interface CardProps {
@@ -55,7 +55,8 @@ export function MetricCards() {
           <Card testId="metric-dist-acc" title="Distillation token" value={formatPct(last?.distAcc)} sub={where} muted={untrained}
             note={untrained ? 'untrained head (no distillation signal)' : 'headDist, trained on the teacher'} />
         )}
-        <Card testId="metric-teacher-acc" title="Teacher" value={formatPct(teacherAcc)} sub={teacherSub} note="CNN, frozen" />
+        <Card testId="metric-teacher-acc" title="Teacher" value={formatPct(teacherAcc)} sub={teacherSub}
+          note={run ? `${teacherLabel(run.config, run.teacher)}, frozen` : 'frozen'} />
         <Card testId="metric-loss" title="Training loss" value={formatLoss(metric?.loss.total)}
           sub={metric ? `base ${formatLoss(metric.loss.base)} · distill${noToken ? ' (class head)' : ''} ${formatLoss(metric.loss.distill)}` : undefined} note="mean since last point" />
         <Card testId="metric-throughput" title="Throughput" value={metric ? `${formatInt(metric.imagesPerSec)}` : '—'}

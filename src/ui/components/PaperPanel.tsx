@@ -9,6 +9,7 @@ import { useThrottledStore } from '../hooks/useThrottledStore';
 import { ourCell, paperCsv, paperMarkdown } from '../paper/paperExport';
 import { buildPaperTable, noiseNote, orderingSentence, signed } from '../paper/paperTable';
 import { selectPaperResults } from '../store/paperSlice';
+import { TeacherComparisonTable } from './TeacherComparisonTable';
 
 const dataUrl = (type: string, text: string) => `data:${type};charset=utf-8,${encodeURIComponent(text)}`;
 
@@ -83,6 +84,7 @@ export function PaperPanel() {
           </div>
         </>
       )}
+      <TeacherComparisonTable />
     </section>
   );
 }

@@ -5,12 +5,12 @@ import { formatDuration, formatInt, formatParam, formatPct } from '../format';
 import { useActions } from '../hooks/useAppStore';
 import { useController } from '../hooks/useController';
 import { useThrottledStore } from '../hooks/useThrottledStore';
-import { isLive, isTerminal, runColor, runLabel, summarize, type Run } from '../store/runModel';
+import { isLive, isTerminal, runColor, runLabel, summarize, teacherLabel, type Run } from '../store/runModel';
 import { selectFocusedRunId } from '../store/selectors';
 
 function configText(run: Run): string {
   const c = run.config;
-  return `${c.student} · lr ${formatParam(c.lr)} · batch ${c.batchSize} · ${c.epochs} ep · seed ${c.seed}${c.teacher === 'train' ? ' · teacher trained here' : ''}`;
+  return `${c.student} · lr ${formatParam(c.lr)} · batch ${c.batchSize} · ${c.epochs} ep · seed ${c.seed} · teacher: ${teacherLabel(c, run.teacher)}`;
 }
 
 function Row({ run, focused, hidden }: { run: Run; focused: boolean; hidden: boolean }) {

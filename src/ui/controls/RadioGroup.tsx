@@ -6,6 +6,8 @@ export interface RadioOption<T extends string> {
   value: T;
   label: ReactNode;
   description?: ReactNode;
+  /** An option that cannot be chosen with the current settings (its description says why). */
+  disabled?: boolean;
 }
 
 export interface RadioGroupProps<T extends string> {
@@ -30,11 +32,12 @@ export function RadioGroup<T extends string>({ name, legend, value, options, onC
       </legend>
       <div className="radio-options">
         {options.map((o) => (
-          <label key={o.value} className={`radio${o.value === value ? ' radio-checked' : ''}`}>
+          <label key={o.value} className={`radio${o.value === value ? ' radio-checked' : ''}${o.disabled ? ' radio-disabled' : ''}`}>
             <input
               type="radio"
               name={name}
               value={o.value}
+              disabled={o.disabled}
               checked={o.value === value}
               onChange={() => onChange(o.value)}
               data-testid={`${testId}-${o.value}`}

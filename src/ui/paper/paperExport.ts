@@ -1,10 +1,12 @@
 // Paper mode's table as Markdown (for a README or an issue) and as CSV (for a spreadsheet), pure.
 import type { TrainConfig } from '../../engine/config';
 import { totalSteps } from '../../engine/config';
+import { teacherLabel } from '../store/runModel';
 import { noiseNote, orderingSentence, signed, type PaperTableRow } from './paperTable';
 
 /** What the runs shared, for the line above the table. */
-export type PaperSetup = Pick<TrainConfig, 'student' | 'batchSize' | 'epochs' | 'trainSubset' | 'testSubset' | 'lr' | 'seed' | 'teacher'>;
+export type PaperSetup = Pick<TrainConfig, 'student' | 'batchSize' | 'epochs' | 'trainSubset' | 'testSubset' | 'lr' | 'seed' | 'teacher'>
+  & Partial<Pick<TrainConfig, 'teacherModel'>>;
 
 const pct = (v: number | null) => (v === null ? '—' : v.toFixed(1));
 
@@ -17,7 +19,7 @@ export function ourCell(r: PaperTableRow): string {
 export function setupLine(s: PaperSetup, seeds: number): string {
   const seedList = Array.from({ length: seeds }, (_, k) => s.seed + k).join(', ');
   return `${s.student}, ${totalSteps(s)} steps of batch ${s.batchSize} (${s.epochs} epoch${s.epochs > 1 ? 's' : ''} of ${s.trainSubset} images), ` +
-    `lr ${s.lr}, ${s.teacher === 'pretrained' ? 'shipped CNN teacher' : 'CNN teacher trained in the page'}, ` +
+    `lr ${s.lr}, teacher: ${teacherLabel(s, null)}${s.teacher === 'pretrained' ? ' (shipped)' : ''}, ` +
     `seed${seeds > 1 ? 's' : ''} ${seedList}; test accuracy on the first ${s.testSubset} test images.`;
 }
 

@@ -1,8 +1,8 @@
 // Paper mode's table and exports: rows from run results (mean, min-max, differences), the paper's numbers, the
 // orderings sentence with its seed-noise marks, Markdown and CSV.
 import { describe, expect, it } from 'vitest';
-import { withDefaults } from '../../engine/config';
-import { PAPER_ROWS, paperPlan } from '../../engine/paperRuns';
+import { validateConfig, withDefaults } from '../../engine/config';
+import { PAPER_ROWS, paperPlan, teacherPlan } from '../../engine/paperRuns';
 import { ourCell, paperCsv, paperMarkdown } from './paperExport';
 import { buildPaperTable, noiseNote, orderingSentence, signed, type PaperRunResult } from './paperTable';
 
@@ -29,6 +29,16 @@ describe('paper mode plan', () => {
     expect(soft).toMatchObject({ distillation: 'soft', distToken: false, tau: 3, alpha: 0.1 });
     expect(hard).toMatchObject({ distillation: 'hard', distToken: false, alpha: 0.5 });
     expect(deit).toMatchObject({ distillation: 'hard', distToken: true, alpha: 0.5 });
+  });
+
+  it('the teacher comparison is DeiT⚗ hard once per shipped teacher, on the same student, budget and seed', () => {
+    const base = withDefaults({ student: 'deit-nano', epochs: 1, seed: 5, distillation: 'soft', tau: 7, teacher: 'train' });
+    const plan = teacherPlan(base);
+    expect(plan.map((p) => p.teacherModel)).toEqual(['cnn', 'cnn-matched', 'vit']);
+    for (const p of plan) {
+      expect(p.config).toMatchObject({ distillation: 'hard', distToken: true, alpha: 0.5, teacher: 'pretrained', teacherModel: p.teacherModel, seed: 5, student: 'deit-nano', epochs: 1 });
+      expect(validateConfig(p.config)).toEqual([]);
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 // A run as the UI keeps it: its config, live parameters, every metric and eval point, markers and progress;
 // plus the pure helpers that label, colour and summarise runs. No React, no worker.
-import { liveOf, type TrainConfig } from '../../engine/config';
+import { TEACHER_MODELS, liveOf, type TrainConfig } from '../../engine/config';
 import type {
   BackendReport, ErrorCode, EvalPoint, LiveParams, MetricsPoint, Phase, RunStatus, Sample, TeacherInfo, TestImage,
 } from '../../workers/protocol';
@@ -113,6 +113,19 @@ export function runLabel(c: Pick<TrainConfig, 'distillation' | 'tau' | 'alpha'> 
 
 /** Okabe-Ito-like palette: distinguishable for common colour-vision deficiencies, dark enough on white. */
 export const RUN_COLORS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#7f3c8d', '#4d4d4d'] as const;
+
+const FAMILY_LABEL = { cnn: 'CNN', vit: 'Transformer (ViT)' } as const;
+
+/**
+ * A run's teacher in words: the shipped one by name ("CNN (matched accuracy)"), one trained here ("Transformer (ViT),
+ * trained here"), or the user's file by its architecture ("CNN from file t.json"). Older runs without a teacherModel
+ * read as the CNN, which was then the only teacher.
+ */
+export function teacherLabel(config: Partial<Pick<TrainConfig, 'teacher' | 'teacherModel'>>, info: Pick<TeacherInfo, 'source' | 'family' | 'fileName'> | null): string {
+  if (info?.source === 'file') return `${FAMILY_LABEL[info.family ?? 'cnn']} from file ${info.fileName ?? ''}`.trim();
+  const name = TEACHER_MODELS[config.teacherModel ?? 'cnn'].label;
+  return config.teacher === 'train' ? `${name}, trained here` : name;
+}
 
 export function runColor(run: Pick<Run, 'number'>): string {
   return RUN_COLORS[(run.number - 1) % RUN_COLORS.length]!;

@@ -53,7 +53,7 @@ const live = v.strictObject({
 });
 
 const teacher = v.nullable(v.strictObject({
-  source: v.picklist(['pretrained', 'train', 'file']), fileName: v.optional(text(200)), parameters: int(0, 1e10), evalAccuracy: num(0, 1), checkpointAccuracy: fraction,
+  source: v.picklist(['pretrained', 'train', 'file']), fileName: v.optional(text(200)), family: v.optional(v.picklist(['cnn', 'vit'])), parameters: int(0, 1e10), evalAccuracy: num(0, 1), checkpointAccuracy: fraction,
   checkpointImages: v.optional(int(1, 1e7)),
 }));
 

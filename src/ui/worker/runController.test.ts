@@ -5,6 +5,7 @@ import { PROTOCOL_VERSION, type ToWorker } from '../../workers/protocol';
 import { createAppStore } from '../store/appStore';
 import { FakeClient, backendReport } from '../testing/fakeWorker';
 import { connectBridge } from './bridge';
+import { selectTeacherComparison } from '../store/paperSlice';
 import { createRunController } from './runController';
 
 function setup() {
@@ -102,6 +103,30 @@ describe('run controller', () => {
     expect(inits().map((m) => [m.config.distillation, m.config.distToken, m.config.student, m.config.seed, m.config.alpha])).toEqual([
       ['none', false, 'deit-nano', 4, 0.5], ['soft', false, 'deit-nano', 4, 0.1], ['hard', false, 'deit-nano', 4, 0.5],
     ]);
+  });
+
+  it('Compare teachers queues DeiT⚗ hard with each shipped teacher, and the table reads each teacher and test accuracy back', async () => {
+    const { client, ctl, ready, status, st } = setup();
+    st().setParam('student', 'deit-nano');
+    st().setParam('distillation', 'soft');
+    st().setParam('seed', 3);
+    ctl.compareTeachers();
+    expect(st().teacherComparison!.runs.map((r) => `${r.teacherModel}:${r.runId}`)).toEqual(['cnn:run-1', 'cnn-matched:run-2', 'vit:run-3']);
+    const inits = () => client.sent.filter((m): m is Extract<ToWorker, { type: 'init' }> => m.type === 'init');
+    ready('run-1');
+    client.emit({ type: 'teacher', runId: 'run-1', info: { source: 'pretrained', family: 'cnn', parameters: 426122, evalAccuracy: 0.9, checkpointAccuracy: 0.9077 } });
+    client.emit({ type: 'eval', runId: 'run-1', point: {
+      phase: 'student', step: 10, imagesSeen: 640, split: 'test', count: 100, clsAcc: 0.6, distAcc: 0.7, fusedAcc: 0.65, teacherAcc: 0.9,
+      agreement: null, loss: 1, tokenCosine: null, confusion: null,
+    } });
+    status('run-1', 'done');
+    await flushMicrotasks();
+    expect(inits().map((m) => [m.config.teacherModel, m.config.teacher, m.config.distillation, m.config.distToken, m.config.alpha, m.config.seed, m.config.student]))
+      .toEqual([['cnn', 'pretrained', 'hard', true, 0.5, 3, 'deit-nano'], ['cnn-matched', 'pretrained', 'hard', true, 0.5, 3, 'deit-nano']]);
+    const rows = selectTeacherComparison(st());
+    expect(rows.map((r) => r.teacherModel)).toEqual(['cnn', 'cnn-matched', 'vit']);
+    expect(rows[0]).toMatchObject({ teacherAcc: 0.9077, teacherEvalAcc: 0.9 });
+    expect(rows[1]).toMatchObject({ teacherAcc: null, student: null });
   });
 
   it('a tau sweep queues soft runs at 1, 3, 10 behind a running run', async () => {

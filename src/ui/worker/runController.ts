@@ -38,6 +38,8 @@ export interface RunController {
    * seeds as paperSeeds says, and starts unless a run is training.
    */
   paperMode(): void;
+  /** Queues DeiT⚗ hard with each shipped teacher (CNN, CNN matched accuracy, transformer) and starts unless a run trains. */
+  compareTeachers(): void;
   /**
    * Asks the worker which backend the controls' choice gets (answered by `backend`), unless that choice was already
    * probed or initialised. Called once at page load; the controller probes again by itself when the backend control
@@ -268,6 +270,10 @@ export function createRunController(client: WorkerClient, store: AppStore, opts:
     },
     paperMode() {
       get().queuePaper(get().config, 'sweep');
+      go();
+    },
+    compareTeachers() {
+      get().queueTeacherComparison(get().config, 'sweep');
       go();
     },
     probeBackend() {
