@@ -126,7 +126,10 @@ test('a keyboard alone runs an experiment, with a visible focus ring at every st
     const step = Number(await m.getAttribute('data-step'));
     expect(step).toBeGreaterThanOrEqual(pausedAt);
     expect(step).toBeLessThan(TOTAL_STEPS);
+    await expect(m).toContainText(`at step ${step}`);
   }
+  // Both changes are drawn on the charts at their steps.
+  await expect(page.getByTestId('chart-accuracy')).toHaveAttribute('data-markers', '2');
   await expectNoSeriousA11yViolations(page, testInfo, 'keyboard-paused-with-sweep-queued');
   // Resume: the run trains on with the new values.
   await tabTo(page, 'resume-button', stops);

@@ -9,13 +9,19 @@ import { COMPAT_TAG } from '../playwright.config';
 
 const PCT = /^\d{1,3}\.\d%$/;
 
-test('a link with distToken=false&distillation=hard&autostart=1 trains a student without the distillation token', { tag: COMPAT_TAG }, async ({ page }) => {
-  const config = { ...TINY, distToken: false, distillation: 'hard' as const };
+test('a link with distToken=false&distillation=hard&teacherModel=vit&autostart=1 trains a student without the distillation token from the shipped transformer teacher', { tag: COMPAT_TAG }, async ({ page }) => {
+  const config = { ...TINY, distToken: false, distillation: 'hard' as const, teacherModel: 'vit' as const };
   const hash = `${hashOf(config)}&autostart=1`;
   expect(hash).toContain('distToken=false');
+  expect(hash).toContain('teacherModel=vit');
   const app = await openApp(page, hash);
   await expectWebGpu(page);
   await expect(page.getByTestId('control-distToken')).not.toBeChecked();
+  // The Teacher control shows every shipped teacher with its recorded test accuracy, the transformer chosen.
+  await expect(page.getByTestId('teacher-model-vit')).toBeChecked();
+  for (const m of ['cnn', 'cnn-matched', 'vit']) {
+    await expect(page.getByTestId('control-teacher-model').locator('label', { has: page.getByTestId(`teacher-model-${m}`) })).toContainText(/· \d{2}\.\d% test/);
+  }
   await waitForProgress(page, async () => (await runStatus(page)) === 'done', { what: 'no-token run done' });
   expect(await page.getByTestId('backend').getAttribute('data-backend')).toBe('webgpu');
 
@@ -30,7 +36,13 @@ test('a link with distToken=false&distillation=hard&autostart=1 trains a student
   await expect(accSeries.locator('li[data-part="fused"]')).toContainText('= class token');
   // Both loss terms are the class head's.
   await expect(page.getByTestId('chart-loss-series').locator('li[data-part="distill"]')).toContainText('distillation term (class head)');
+  // The teacher card: the transformer, loaded from its shipped checkpoint, with its accuracy here and as recorded.
+  const teacherCard = page.getByTestId('metric-teacher-acc');
+  await expect(teacherCard).toHaveText(PCT);
+  await expect(teacherCard.locator('..')).toContainText('Transformer (ViT), frozen');
+  await expect(teacherCard.locator('..')).toContainText(/shipped checkpoint · \d{2}\.\d% on the full test set/);
   const row = page.getByTestId('run-row');
+  await expect(row).toContainText('teacher: Transformer (ViT)');
   await expect(row.getByRole('rowheader')).toContainText('hard α=0.5 · no dist. token');
   await expect(row.getByTestId('no-dist-token')).toHaveText('no distillation token');
   expect(app.errors).toEqual([]);
