@@ -6,10 +6,13 @@ import { expect, test } from '@playwright/test';
 import { DEFAULT_CONFIG, LIGHT_SETTINGS } from '../src/engine/config';
 import { expectNoSeriousA11yViolations } from './a11y';
 import { TINY, TINY_STEPS, attrNumber, expectWebGpu, hashOf, openApp, pressSlider, readControls, runStatus, setNumber, snap, untilAttrAtLeast, untilStatus } from './appHelpers';
+import { PHONE, expectFitsPhone } from './phone';
 import { waitForProgress } from './progress';
 import { COMPAT_TAG } from '../playwright.config';
 
 const PCT = /^\d{1,3}\.\d%$/;
+/** Playwright's default viewport, restored after the phone-width checks. */
+const DESKTOP = { width: 1280, height: 720 };
 
 test('the page loads and shows the backend tfjs really uses: WebGPU (SwiftShader adapter)', async ({ page }, testInfo) => {
   const app = await openApp(page);
@@ -54,9 +57,14 @@ test('changing the backend control before Start shows what the new choice gets, 
   expect(app.errors).toEqual([]);
 });
 
-test('a run produces points for the class-token, distillation-token and fused lines and the teacher', { tag: COMPAT_TAG }, async ({ page }, testInfo) => {
+test('a run produces points for the class-token, distillation-token and fused lines and the teacher; the page fits a phone before and after', { tag: COMPAT_TAG }, async ({ page }, testInfo) => {
   const app = await openApp(page, hashOf(TINY));
   await expectWebGpu(page);
+  // At 390 px (a common phone) the page never scrolls sideways, and axe finds nothing serious at that width either.
+  await expectFitsPhone(page);
+  await page.setViewportSize(PHONE);
+  await expectNoSeriousA11yViolations(page, testInfo, 'phone-first-load');
+  await page.setViewportSize(DESKTOP);
   const t0 = Date.now();
   await page.getByRole('button', { name: /Start/ }).click();
 
@@ -115,6 +123,11 @@ test('a run produces points for the class-token, distillation-token and fused li
   await expect(row.getByRole('cell', { name: `${TINY_STEPS} / ${TINY_STEPS}` })).toBeVisible();
   await expect(page.getByTestId('metric-fused-acc').locator('..')).toContainText(`${TINY.testSubset} test images`);
   await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgpu');
+  // With the finished run's numbers, charts and table on it, the page still fits a phone.
+  await expectFitsPhone(page);
+  await page.setViewportSize(PHONE);
+  await snap(page, testInfo, 'phone-run-done');
+  await expectNoSeriousA11yViolations(page, testInfo, 'phone-run-done');
   expect(app.errors).toEqual([]);
 });
 
