@@ -77,11 +77,38 @@ export function linear(x: tf.Tensor, params: Params, name: string): tf.Tensor {
     throw new Error(`${name}: input last dim ${x.shape[x.rank - 1]} does not match weight [${w.shape}]`);
   }
   const flat = x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [-1, inDim]) as tf.Tensor2D; // [B*T, in]
-  const y = tf.getBackend() === 'webgl'
+  const backend = tf.getBackend();
+  const y = backend === 'webgl'
     ? tf.add(tf.matMul(flat, w as tf.Tensor2D), b)
-    : tf.fused.matMul({ a: flat, b: w as tf.Tensor2D, bias: b }); // [B*T, out]
+    : backend === 'wasm'
+      ? wasmLinear(flat, w as tf.Tensor2D, b as tf.Tensor1D)
+      : tf.fused.matMul({ a: flat, b: w as tf.Tensor2D, bias: b }); // [B*T, out]
   return x.rank === 2 ? y : tf.reshape(y, [...lead, outDim]);
 }
+
+/**
+ * The linear layer on tfjs-wasm, with its gradient written as plain 2-D matMuls of explicitly transposed operands.
+ * tfjs-wasm's matMul is fast (XNNPACK) only for 2-D operands without a transpose flag; the built-in gradient of a
+ * matMul uses the flags, and those fall to a slow loop: at deit-micro's shapes (3264 x 64 by 64 x 256) x^T dy took
+ * 141 ms with the flag and 7.6 ms as transpose + matMul, dy W^T 90 ms (npm run bench:node; README Performance).
+ * Same arithmetic: dx = dy W^T, dW = x^T dy, db = sum over rows of dy.
+ */
+const wasmLinear = tf.customGrad((...args: unknown[]) => {
+  const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.GradSaveFunc];
+  save([x, w]);
+  return {
+    value: tf.fused.matMul({ a: x, b: w, bias: b }), // [N, out]
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const g = dy as tf.Tensor2D; // [N, out]
+      return [
+        tf.matMul(g, tf.transpose(sw)), // [N, in]
+        tf.matMul(tf.transpose(sx), g), // [in, out]
+        tf.sum(g, 0), // [out]
+      ];
+    },
+  };
+}) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
 
 /**
  * LayerNorm over the last axis with eps 1e-6 (DeiT's `partial(nn.LayerNorm, eps=1e-6)`). On WebGPU one kernel forward

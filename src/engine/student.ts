@@ -87,9 +87,12 @@ export function patchify(x: tf.Tensor4D, p: number): tf.Tensor3D {
 function attention(x: tf.Tensor3D, params: Params, prefix: string, numHeads: number): { out: tf.Tensor3D; weights: tf.Tensor4D } {
   const [bsz, t, d] = x.shape;
   const hd = d / numHeads;
-  const qkv = tf.reshape(linear(x, params, `${prefix}.qkv`), [bsz, t, 3, numHeads, hd]); // [B, T, 3, H, hd]
-  const perm = tf.transpose(qkv, [2, 0, 3, 1, 4]); // [3, B, H, T, hd]
-  const [q, k, v] = tf.unstack(perm, 0) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D]; // each [B, H, T, hd]
+  // qkv's [3, H] axes as one axis of 3H (index s*H + h), moved in front of T by a 4-D transpose, then split in three:
+  // the same q, k, v as a [2, 0, 3, 1, 4] transpose of [B, T, 3, H, hd] and an unstack, with a transpose tfjs-wasm
+  // runs ~10x faster (its 5-D transposes take a slow path) and the same number of WebGPU kernels.
+  const qkv = tf.reshape(linear(x, params, `${prefix}.qkv`), [bsz, t, 3 * numHeads, hd]); // [B, T, 3H, hd]
+  const heads3 = tf.transpose(qkv, [0, 2, 1, 3]); // [B, 3H, T, hd]
+  const [q, k, v] = tf.split(heads3, 3, 1) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D]; // each [B, H, T, hd]
   const scores = tf.matMul(tf.mul(q, 1 / Math.sqrt(hd)), k, false, true); // [B, H, T, T]
   const weights = tf.softmax(scores) as tf.Tensor4D; // [B, H, T, T]
   const ctx = tf.matMul(weights, v); // [B, H, T, hd]

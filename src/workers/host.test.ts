@@ -214,8 +214,10 @@ describe('TrainingHost over a MessageChannel', () => {
     h.send({ type: 'resume' });
     const err = await h.next('error', () => true, 60_000);
     expect(err.code).toBe('non-finite-loss');
-    expect(err.step).toBe(3);
-    expect(err.message).toMatch(/non-finite loss at step 3/);
+    // Found at the first read-back after step 3 (the first step the poisoned teacher touches): step 3 when every step
+    // is read, later when the log pacer reads every k steps because steps are fast (it adapts to the machine's speed).
+    expect(err.step).toBeGreaterThanOrEqual(3);
+    expect(err.message).toContain(`non-finite loss at step ${err.step}`);
     await h.next('status', (m) => m.status === 'error', 10_000);
     const points = h.of('metrics').flatMap((m) => m.points);
     expect(points.map((p) => p.step)).toEqual([1, 2]);
