@@ -259,9 +259,9 @@ describe('TrainingHost over a MessageChannel', () => {
     expect(b!.index).toBeGreaterThanOrEqual(0);
   });
 
-  it('trains the teacher in the page (teacher metrics and eval points) before distilling', async () => {
+  it.each(['cnn', 'vit'] as const)('trains the %s teacher in the page (teacher metrics and eval points) before distilling', async (teacherModel) => {
     const h = harness(teacherFiles);
-    h.init(tinyConfig({ teacher: 'train', teacherEpochs: 1, batchSize: 32, distillation: 'hard', backend: 'wasm' }));
+    h.init(tinyConfig({ teacher: 'train', teacherModel, teacherEpochs: 1, batchSize: 32, distillation: 'hard', backend: 'wasm' }));
     await h.next('ready');
     h.send({ type: 'start' });
     await h.next('status', (m) => m.status === 'done' || m.status === 'error', 80_000);
@@ -272,7 +272,7 @@ describe('TrainingHost over a MessageChannel', () => {
     const teacherEvals: EvalPoint[] = h.of('eval').map((m) => m.point).filter((p) => p.phase === 'teacher');
     expect(teacherEvals.map((p) => p.step)).toEqual([2]);
     expect(teacherEvals[0]).toMatchObject({ split: 'subset', count: 16, clsAcc: null });
-    expect(h.of('teacher')[0]!.info).toMatchObject({ source: 'train', checkpointAccuracy: null });
+    expect(h.of('teacher')[0]!.info).toMatchObject({ source: 'train', family: teacherModel, checkpointAccuracy: null });
     expect(h.of('progress').filter((m) => m.phase === 'teacher').at(-1)).toMatchObject({ done: 2, total: 2 });
   });
 
