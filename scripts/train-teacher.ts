@@ -26,7 +26,7 @@ const { values } = parseArgs({
     /** A checkpoint folder whose teacher.json testAccuracy this run stops at (within --tolerance points). */
     match: { type: 'string' },
     tolerance: { type: 'string', default: '0.5' },
-    /** With --match: steps between full test-set evaluations. */
+    /** With --match: steps between full test-set evaluations (every step once within 3 points of the target). */
     'eval-every': { type: 'string', default: '10' },
   },
 });
@@ -56,12 +56,14 @@ const evalEvery = Number(values['eval-every']);
 const trainer = new TeacherTrainer(cfg, data);
 const maxSteps = values['max-steps'] ? Number(values['max-steps']) : trainer.totalSteps;
 const all = Int32Array.from({ length: data.test.count }, (_, i) => i);
-const testAccuracy = () => evaluateTeacher(trainer.teacher, data.test, info, all, 500, trainer.convImpl);
+// Inference uses tf.conv2d on every backend (a forward pass exists everywhere, ~4x faster than im2col on CPU backends).
+const testAccuracy = () => evaluateTeacher(trainer.teacher, data.test, info, all, 500, 'native');
 await log(`backend ${backend}, ${model} teacher, ${trainer.totalSteps} steps (${cfg.teacherEpochs} epochs of ${cfg.trainSubset} at batch ${cfg.batchSize})`
   + (target === null ? '' : `, stopping when the test accuracy is within ${values.tolerance} point of ${(target * 100).toFixed(2)}%`));
 
 const t0 = performance.now();
 let ev: Awaited<ReturnType<typeof testAccuracy>> | null = null;
+let nextEval = evalEvery;
 while (!trainer.done && trainer.step < maxSteps) {
   trainer.trainStep();
   if (trainer.step % 50 === 0 || trainer.done) {
@@ -69,11 +71,13 @@ while (!trainer.done && trainer.step < maxSteps) {
     const s = (performance.now() - t0) / 1000;
     await log(`step ${trainer.step}/${trainer.totalSteps} epoch ${trainer.epoch} loss ${r?.total.toFixed(4)} lr ${trainer.learningRate.toExponential(2)} ${(trainer.imagesSeen / s).toFixed(0)} img/s, ${s.toFixed(0)} s`);
   }
-  if (target !== null && trainer.step % evalEvery === 0) {
+  if (target !== null && trainer.step >= nextEval) {
     ev = await testAccuracy();
     await log(`step ${trainer.step}: test accuracy ${(ev.acc * 100).toFixed(2)}% (target ${(target * 100).toFixed(2)}%)`);
     if (Math.abs(ev.acc - target) <= tolerance) break;
     if (ev.acc > target + tolerance) throw new Error(`passed the target between two evaluations (${(ev.acc * 100).toFixed(2)}%): lower --eval-every`);
+    // Within 3 points of the target, every step is evaluated: accuracy moves by points per step this early.
+    nextEval = trainer.step + (target - ev.acc < 0.03 ? 1 : evalEvery);
     ev = null;
   }
 }

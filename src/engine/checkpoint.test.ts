@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKPOINT_FORMAT, CheckpointError, decodeTeacher, encodeTeacher, loadTeacherCheckpoint, type TeacherCheckpointMeta } from './checkpoint';
-import { DATASETS, TEACHER_ARCH, type TeacherArch } from './config';
+import { DATASETS, TEACHER_ARCH, teacherDir, type TeacherArch } from './config';
 import { fixedEvalIndices } from './data/batcher';
 import { loadDataset, type FetchBytes } from './data/dataset';
 import { fsFetchBytes } from './data/nodeFetch';
@@ -218,3 +218,21 @@ describe('the shipped pre-trained teacher', () => {
     }
   });
 });
+
+describe('the shipped transformer and matched-accuracy teachers', () => {
+  it.each([['vit', 'vit', 205_066], ['cnn-matched', 'cnn', 426_122]] as const)('%s loads as a %s teacher from public/ and is about as accurate as recorded', async (model, family, parameters) => {
+    const { teacher, meta } = await loadTeacherCheckpoint(fsFetchBytes(PUBLIC), teacherDir('fashion-mnist', model), fmnist);
+    try {
+      expect(meta.family).toBe(family);
+      expect(teacher.family).toBe(family);
+      expect(countParams(teacher.params)).toBe(parameters);
+      expect(meta.testAccuracy).toBeGreaterThan(0.8);
+      const data = await loadDataset('fashion-mnist', fsFetchBytes(PUBLIC), undefined, { splits: ['test'] });
+      const r = await evaluateTeacher(teacher, data.test, data.info, fixedEvalIndices(data.test.count, 64, 0), 64);
+      expect(r.acc).toBeGreaterThan(0.7); // 64 images: ~85% recorded, a standard error of ~4.5 points
+    } finally {
+      disposeParams(teacher.params);
+    }
+  });
+});
+

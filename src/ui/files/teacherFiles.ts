@@ -1,6 +1,6 @@
 // "Load teacher from file": the two files of a teacher checkpoint (the .json manifest and its .bin weights, as the
 // download buttons and `npm run train-teacher` write them), checked on the page before any run uses them: the
-// format, the architecture (a CNN teacher this app builds, within size bounds), the dataset, and that the weights
+// format, the architecture (a CNN or transformer teacher this app builds, within size bounds), the dataset, and that the weights
 // file has exactly the bytes the manifest describes. The worker checks the shapes again and that the teacher scores
 // above chance on the evaluation subset.
 import { CheckpointError, manifestBytes, parseTeacherJson } from '../../engine/checkpointManifest';
