@@ -80,12 +80,21 @@ export const COMPARED_TEACHERS: readonly TeacherModelName[] = ['cnn', 'cnn-match
 
 export interface TeacherRunPlan {
   teacherModel: TeacherModelName;
+  seed: number;
   config: TrainConfig;
 }
 
-/** The runs of the teacher comparison on top of `base`: PAPER_RUNS.deit with each shipped teacher. */
-export function teacherPlan(base: TrainConfig): TeacherRunPlan[] {
-  return COMPARED_TEACHERS.map((teacherModel) => ({
-    teacherModel, config: { ...base, ...PAPER_RUNS.deit, teacher: 'pretrained', teacherModel },
-  }));
+/**
+ * The runs of the teacher comparison on top of `base`: PAPER_RUNS.deit with each shipped teacher, for seeds
+ * base.seed, base.seed+1, ... (seed-major: the first complete comparison comes after the first three runs).
+ */
+export function teacherPlan(base: TrainConfig, seeds: PaperSeeds = 1): TeacherRunPlan[] {
+  const plan: TeacherRunPlan[] = [];
+  for (let k = 0; k < seeds; k++) {
+    const seed = (base.seed + k) % 2 ** 31;
+    for (const teacherModel of COMPARED_TEACHERS) {
+      plan.push({ teacherModel, seed, config: { ...base, ...PAPER_RUNS.deit, teacher: 'pretrained', teacherModel, seed } });
+    }
+  }
+  return plan;
 }

@@ -8,14 +8,22 @@ import { formatPct } from '../format';
 import { useAppStore } from '../hooks/useAppStore';
 import { useController } from '../hooks/useController';
 import { useThrottledStore } from '../hooks/useThrottledStore';
-import { selectTeacherComparison } from '../store/paperSlice';
+import { selectTeacherComparison, type Spread } from '../store/paperSlice';
+
+/** "65.2%" with one seed, "64.2% (60.1–68.9)" with several, "—" before any. */
+function spreadCell(x: Spread): string {
+  if (x.mean === null) return '—';
+  return x.values.length > 1 ? `${formatPct(x.mean)} (${(x.min! * 100).toFixed(1)}–${(x.max! * 100).toFixed(1)})` : formatPct(x.mean);
+}
 
 export function TeacherComparisonTable() {
   const ctl = useController();
   const crashed = useAppStore((s) => s.crash !== null);
   const { comparison, runs } = useThrottledStore((s) => ({ comparison: s.teacherComparison, runs: s.runs }));
   const rows = useMemo(() => selectTeacherComparison({ teacherComparison: comparison, runs }), [comparison, runs]);
-  const finished = rows.filter((r) => r.student !== null).length;
+  const finished = rows.reduce((n, r) => n + r.finished, 0);
+  const planned = rows.reduce((n, r) => n + r.planned, 0);
+  const seeds = comparison?.seeds ?? 1;
   return (
     <div className="teacher-compare" data-testid="teacher-compare">
       <div className="panel-head">
@@ -26,7 +34,7 @@ export function TeacherComparisonTable() {
         </button>
       </div>
       <p className="panel-note">
-        Queues {COMPARED_TEACHERS.length} runs of DeiT⚗ with hard distillation, one per teacher: the CNN, the same CNN stopped
+        Queues {COMPARED_TEACHERS.length} runs of DeiT⚗ with hard distillation per seed (seeds per row above), one per teacher: the CNN, the same CNN stopped
         at the transformer’s test accuracy, and the transformer (a DeiT without the distillation token, trained on labels).
         The paper (Table 2) found a convnet teacher better than a transformer of similar accuracy; the matched pair tests
         exactly that, the full CNN shows what a stronger teacher adds.
@@ -34,35 +42,37 @@ export function TeacherComparisonTable() {
       {comparison && (
         <>
           <div className="table-wrap">
-            <table className="runs-table" data-testid="teacher-table" data-finished={finished} data-planned={rows.length}>
+            <table className="runs-table" data-testid="teacher-table" data-seeds={seeds} data-finished={finished} data-planned={planned}>
               <caption className="sr-only">Student test accuracy per teacher, beside the teacher’s own accuracy</caption>
               <thead>
                 <tr>
                   <th scope="col">Teacher</th>
                   <th scope="col" className="num">Teacher, test %</th>
-                  <th scope="col" className="num">Student fused %</th>
+                  <th scope="col" className="num">Student fused %{seeds > 1 ? ' (min–max)' : ''}</th>
                   <th scope="col" className="num">Class head %</th>
                   <th scope="col" className="num">Dist. head %</th>
                 </tr>
               </thead>
               <tbody>
                 {rows.map((r) => (
-                  <tr key={r.runId} data-row={r.teacherModel} data-filled={r.student !== null}>
+                  <tr key={r.teacherModel} data-row={r.teacherModel} data-filled={r.finished > 0} data-n={r.finished}>
                     <th scope="row">{TEACHER_MODELS[r.teacherModel].label}</th>
                     <td className="num" title={r.teacherEvalAcc !== null ? `${formatPct(r.teacherEvalAcc)} on this run's evaluation images` : undefined}>
                       {formatPct(r.teacherAcc ?? r.teacherEvalAcc)}
                     </td>
-                    <td className="num strong">{formatPct(r.student?.fused)}</td>
-                    <td className="num">{formatPct(r.student?.cls)}</td>
-                    <td className="num">{formatPct(r.student?.dist)}</td>
+                    <td className="num strong">{spreadCell(r.fused)}</td>
+                    <td className="num">{spreadCell(r.cls)}</td>
+                    <td className="num">{spreadCell(r.dist)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
           <p className="table-note" data-testid="teacher-noise">
-            One seed per teacher (seed {comparison.base.seed}): at short budgets one seed can move a run by several points, so
-            repeat the comparison with other seeds (the seed on the left) before reading an ordering. {finished} of {rows.length} runs finished.
+            {seeds === 1
+              ? `One seed per teacher (seed ${comparison.base.seed}): at short budgets one seed can move a run by several points, so set 3 seeds per row before reading an ordering.`
+              : `Mean of ${seeds} seeds per teacher (seeds ${comparison.base.seed}–${comparison.base.seed + seeds - 1}), min–max in brackets: an ordering whose ranges overlap is not settled at this budget.`}
+            {' '}{finished} of {planned} runs finished.
           </p>
         </>
       )}

@@ -33,10 +33,13 @@ describe('paper mode plan', () => {
 
   it('the teacher comparison is DeiT⚗ hard once per shipped teacher, on the same student, budget and seed', () => {
     const base = withDefaults({ student: 'deit-nano', epochs: 1, seed: 5, distillation: 'soft', tau: 7, teacher: 'train' });
-    const plan = teacherPlan(base);
-    expect(plan.map((p) => p.teacherModel)).toEqual(['cnn', 'cnn-matched', 'vit']);
+    expect(teacherPlan(base).map((p) => `${p.teacherModel}@${p.seed}`)).toEqual(['cnn@5', 'cnn-matched@5', 'vit@5']);
+    const plan = teacherPlan(base, 3);
+    expect(plan.map((p) => `${p.teacherModel}@${p.seed}`)).toEqual([
+      'cnn@5', 'cnn-matched@5', 'vit@5', 'cnn@6', 'cnn-matched@6', 'vit@6', 'cnn@7', 'cnn-matched@7', 'vit@7',
+    ]);
     for (const p of plan) {
-      expect(p.config).toMatchObject({ distillation: 'hard', distToken: true, alpha: 0.5, teacher: 'pretrained', teacherModel: p.teacherModel, seed: 5, student: 'deit-nano', epochs: 1 });
+      expect(p.config).toMatchObject({ distillation: 'hard', distToken: true, alpha: 0.5, teacher: 'pretrained', teacherModel: p.teacherModel, seed: p.seed, student: 'deit-nano', epochs: 1 });
       expect(validateConfig(p.config)).toEqual([]);
     }
   });

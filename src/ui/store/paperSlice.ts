@@ -16,8 +16,9 @@ export interface PaperSession {
 
 /** A queued teacher comparison: DeiT⚗ hard with each shipped teacher, on what the controls said then. */
 export interface TeacherComparison {
+  seeds: PaperSeeds;
   base: TrainConfig;
-  runs: { teacherModel: TeacherModelName; runId: string }[];
+  runs: { teacherModel: TeacherModelName; seed: number; runId: string }[];
 }
 
 export interface PaperSlice {
@@ -30,7 +31,7 @@ export interface PaperSlice {
   queuePaper(base: TrainConfig, origin: RunOrigin): string[];
   /** The latest teacher comparison queued in this session, or null. */
   teacherComparison: TeacherComparison | null;
-  /** Queues the teacher comparison's runs on top of `base` and records them. */
+  /** Queues the teacher comparison's runs on top of `base` (seeds from paperSeeds) and records them. */
   queueTeacherComparison(base: TrainConfig, origin: RunOrigin): string[];
 }
 
@@ -52,9 +53,10 @@ export const createPaperSlice: SliceCreator<PaperSlice> = (set, get) => ({
   },
 
   queueTeacherComparison(base, origin) {
-    const plan = teacherPlan(base);
+    const seeds = get().paperSeeds;
+    const plan = teacherPlan(base, seeds);
     const ids = get().queueRuns(plan.map((p) => p.config), origin);
-    set({ teacherComparison: { base: { ...base }, runs: plan.map((p, i) => ({ teacherModel: p.teacherModel, runId: ids[i]! })) } });
+    set({ teacherComparison: { seeds, base: { ...base }, runs: plan.map((p, i) => ({ teacherModel: p.teacherModel, seed: p.seed, runId: ids[i]! })) } });
     return ids;
   },
 });
@@ -72,25 +74,51 @@ export function selectPaperResults(s: Pick<AppState, 'paper' | 'runs'>): PaperRu
   return (s.paper?.runs ?? []).map((r) => ({ kind: r.kind, seed: r.seed, acc: testAccuracies(s.runs[r.runId]) }));
 }
 
-/** One row of the teacher comparison: the teacher's accuracy and the student's test accuracies with it (null until known). */
+/** Mean, min and max of the values that exist (null when none). */
+export interface Spread {
+  values: number[];
+  mean: number | null;
+  min: number | null;
+  max: number | null;
+}
+
+function spread(values: number[]): Spread {
+  if (values.length === 0) return { values, mean: null, min: null, max: null };
+  return { values, mean: values.reduce((a, b) => a + b, 0) / values.length, min: Math.min(...values), max: Math.max(...values) };
+}
+
+/** One row of the teacher comparison: the teacher's accuracy and the student's test accuracies with it, over seeds. */
 export interface TeacherComparisonRow {
   teacherModel: TeacherModelName;
-  runId: string;
-  /** The teacher's test accuracy recorded in its checkpoint (null until the run has loaded it). */
+  /** The teacher's test accuracy recorded in its checkpoint (null until a run has loaded it). */
   teacherAcc: number | null;
-  /** The same teacher on this run's evaluation subset. */
+  /** The same teacher on the runs' evaluation subset (the first run that has it). */
   teacherEvalAcc: number | null;
-  student: PaperRunResult['acc'];
+  /** Student test accuracy in [0, 1] per head, one value per finished seed. */
+  fused: Spread;
+  cls: Spread;
+  dist: Spread;
+  finished: number;
+  planned: number;
 }
 
 export function selectTeacherComparison(s: Pick<AppState, 'teacherComparison' | 'runs'>): TeacherComparisonRow[] {
-  return (s.teacherComparison?.runs ?? []).map((r) => {
-    const run = s.runs[r.runId];
+  const c = s.teacherComparison;
+  if (!c) return [];
+  const models = [...new Set(c.runs.map((r) => r.teacherModel))];
+  return models.map((teacherModel) => {
+    const runs = c.runs.filter((r) => r.teacherModel === teacherModel).map((r) => s.runs[r.runId]);
+    const withTeacher = runs.find((run) => run?.teacher);
+    const accs = runs.map(testAccuracies).filter((a): a is NonNullable<typeof a> => a !== null);
     return {
-      teacherModel: r.teacherModel, runId: r.runId,
-      teacherAcc: run?.teacher?.checkpointAccuracy ?? null,
-      teacherEvalAcc: run?.teacher?.evalAccuracy ?? null,
-      student: testAccuracies(run),
+      teacherModel,
+      teacherAcc: withTeacher?.teacher?.checkpointAccuracy ?? null,
+      teacherEvalAcc: withTeacher?.teacher?.evalAccuracy ?? null,
+      fused: spread(accs.map((a) => a.fused!)),
+      cls: spread(accs.map((a) => a.cls!)),
+      dist: spread(accs.flatMap((a) => (a.dist === null ? [] : [a.dist]))),
+      finished: accs.length,
+      planned: runs.length,
     };
   });
 }

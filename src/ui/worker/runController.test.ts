@@ -110,8 +110,10 @@ describe('run controller', () => {
     st().setParam('student', 'deit-nano');
     st().setParam('distillation', 'soft');
     st().setParam('seed', 3);
+    st().setPaperSeeds(3);
     ctl.compareTeachers();
-    expect(st().teacherComparison!.runs.map((r) => `${r.teacherModel}:${r.runId}`)).toEqual(['cnn:run-1', 'cnn-matched:run-2', 'vit:run-3']);
+    expect(st().teacherComparison!.runs.map((r) => `${r.teacherModel}@${r.seed}:${r.runId}`).slice(0, 4)).toEqual(['cnn@3:run-1', 'cnn-matched@3:run-2', 'vit@3:run-3', 'cnn@4:run-4']);
+    expect(st().teacherComparison!.runs).toHaveLength(9);
     const inits = () => client.sent.filter((m): m is Extract<ToWorker, { type: 'init' }> => m.type === 'init');
     ready('run-1');
     client.emit({ type: 'teacher', runId: 'run-1', info: { source: 'pretrained', family: 'cnn', parameters: 426122, evalAccuracy: 0.9, checkpointAccuracy: 0.9077 } });
@@ -125,8 +127,10 @@ describe('run controller', () => {
       .toEqual([['cnn', 'pretrained', 'hard', true, 0.5, 3, 'deit-nano'], ['cnn-matched', 'pretrained', 'hard', true, 0.5, 3, 'deit-nano']]);
     const rows = selectTeacherComparison(st());
     expect(rows.map((r) => r.teacherModel)).toEqual(['cnn', 'cnn-matched', 'vit']);
-    expect(rows[0]).toMatchObject({ teacherAcc: 0.9077, teacherEvalAcc: 0.9 });
-    expect(rows[1]).toMatchObject({ teacherAcc: null, student: null });
+    expect(rows[0]).toMatchObject({ teacherAcc: 0.9077, teacherEvalAcc: 0.9, finished: 1, planned: 3 });
+    expect(rows[0]!.fused).toEqual({ values: [0.65], mean: 0.65, min: 0.65, max: 0.65 });
+    expect(rows[0]!.dist.values).toEqual([0.7]);
+    expect(rows[1]).toMatchObject({ teacherAcc: null, finished: 0, planned: 3, fused: { values: [], mean: null } });
   });
 
   it('a tau sweep queues soft runs at 1, 3, 10 behind a running run', async () => {
