@@ -10,7 +10,9 @@ import { selectFocusedRunId } from '../store/selectors';
 
 function configText(run: Run): string {
   const c = run.config;
-  return `${c.student} · lr ${formatParam(c.lr)} · batch ${c.batchSize} · ${c.epochs} ep · seed ${c.seed} · teacher: ${teacherLabel(c, run.teacher)}`;
+  // The teacher's accuracy beside its name: as recorded in its checkpoint, else as measured on this run's evaluation images.
+  const acc = run.teacher ? run.teacher.checkpointAccuracy ?? run.teacher.evalAccuracy : null;
+  return `${c.student} · lr ${formatParam(c.lr)} · batch ${c.batchSize} · ${c.epochs} ep · seed ${c.seed} · teacher: ${teacherLabel(c, run.teacher)}${acc === null ? '' : ` ${formatPct(acc)}`}`;
 }
 
 function Row({ run, focused, hidden }: { run: Run; focused: boolean; hidden: boolean }) {
