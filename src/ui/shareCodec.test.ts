@@ -131,6 +131,24 @@ describe('readability', () => {
     expect(parse('#distToken=maybe').errors[0]!.message).toBe('"maybe" must be true or false; using the default true');
   });
 
+  it('reads and writes teacherModel=cnn|cnn-matched|vit, in the main config and in runs; hostile values are named and defaulted', () => {
+    expect(parse('#teacherModel=vit&distillation=hard').config).toEqual(withDefaults({ teacherModel: 'vit', distillation: 'hard' }));
+    expect(format({ config: withDefaults({ teacherModel: 'cnn-matched' }) })).toContain('teacherModel=cnn-matched');
+    const runs = [withDefaults({ distillation: 'hard', teacherModel: 'vit' }), withDefaults({ distillation: 'hard', teacherModel: 'cnn-matched' })];
+    const r = parse(format({ config: DEFAULT_CONFIG, runs }));
+    expect(r.errors).toEqual([]);
+    expect(r.runs).toEqual(runs);
+    for (const hostile of ['rnn', '__proto__', 'constructor', 'VIT', '%3Cscript%3E']) {
+      const p = parse(`#teacherModel=${hostile}`);
+      expect(p.config.teacherModel, hostile).toBe('cnn');
+      expect(p.errors.map((e) => e.key), hostile).toEqual(['teacherModel']);
+    }
+    // The matched CNN exists only as a checkpoint: a link that asks to train it is refused by name.
+    const train = parse('#teacher=train&teacherModel=cnn-matched');
+    expect(train.errors.length).toBeGreaterThan(0);
+    expect(train.errors.map((e) => e.message).join(' ')).toMatch(/cnn-matched/);
+  });
+
   it('reads and writes paper=1 and paperSeeds=1|3, rejecting anything else by name', () => {
     expect(parse('#paper=1&paperSeeds=3')).toMatchObject({ paper: true, paperSeeds: 3, errors: [] });
     expect(parse('#student=deit-nano')).toMatchObject({ paper: false, paperSeeds: 1 });
