@@ -64,12 +64,12 @@ export interface PaperRunPlan {
  * Seed-major order, so that with three seeds the first complete table comes after the first four runs.
  */
 export function paperPlan(base: TrainConfig, seeds: PaperSeeds): PaperRunPlan[] {
-  const plan: PaperRunPlan[] = [];
-  for (let k = 0; k < seeds; k++) {
-    const seed = (base.seed + k) % 2 ** 31;
-    for (const kind of PAPER_RUN_KINDS) plan.push({ kind, seed, config: { ...base, ...PAPER_RUNS[kind], seed } });
-  }
-  return plan;
+  return seedMajor(base, seeds, (seed) => PAPER_RUN_KINDS.map((kind) => ({ kind, seed, config: { ...base, ...PAPER_RUNS[kind], seed } })));
+}
+
+/** `runsOf(seed)` for seeds base.seed, base.seed+1, ... (wrapping at 2^31), one seed's runs after the other's. */
+function seedMajor<T>(base: TrainConfig, seeds: PaperSeeds, runsOf: (seed: number) => T[]): T[] {
+  return Array.from({ length: seeds }, (_, k) => runsOf((base.seed + k) % 2 ** 31)).flat();
 }
 
 /**
@@ -89,12 +89,7 @@ export interface TeacherRunPlan {
  * base.seed, base.seed+1, ... (seed-major: the first complete comparison comes after the first three runs).
  */
 export function teacherPlan(base: TrainConfig, seeds: PaperSeeds = 1): TeacherRunPlan[] {
-  const plan: TeacherRunPlan[] = [];
-  for (let k = 0; k < seeds; k++) {
-    const seed = (base.seed + k) % 2 ** 31;
-    for (const teacherModel of COMPARED_TEACHERS) {
-      plan.push({ teacherModel, seed, config: { ...base, ...PAPER_RUNS.deit, teacher: 'pretrained', teacherModel, seed } });
-    }
-  }
-  return plan;
+  return seedMajor(base, seeds, (seed) => COMPARED_TEACHERS.map((teacherModel) => ({
+    teacherModel, seed, config: { ...base, ...PAPER_RUNS.deit, teacher: 'pretrained' as const, teacherModel, seed },
+  })));
 }

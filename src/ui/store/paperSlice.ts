@@ -1,7 +1,6 @@
 // Paper slice: DeiT's Table 3 at browser scale. Queues paper mode's runs (engine/paperRuns.ts) on top of the
 // controls' student, budget and seed, remembers which run is which row's, and reads their test accuracies back.
-import type { TrainConfig } from '../../engine/config';
-import type { TeacherModelName } from '../../engine/config';
+import type { TeacherModelName, TrainConfig } from '../../engine/config';
 import { paperPlan, teacherPlan, type PaperRunKind, type PaperSeeds } from '../../engine/paperRuns';
 import type { PaperRunResult } from '../paper/paperTable';
 import type { AppState, SliceCreator } from './appStore';
