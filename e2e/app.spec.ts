@@ -1,18 +1,16 @@
 // The built app in real Chromium with WebGPU (SwiftShader; the training tests on the faster compat adapter, see
-// README "e2e on a busy machine"): the backend is known at page load, a run fills every accuracy line, links restore controls (and
-// malformed ones are named, defaulted and never injected), and a mode sweep fills the comparison table.
+// README "e2e on a busy machine"): the backend is known at page load, links restore controls (and malformed ones are
+// named, defaulted and never injected), and a mode sweep fills the comparison table. A single run's lines, the page
+// at phone width, the insight views, weights, reload and results links are in e2e/tinyRun.spec.ts.
 // Roles and data-testid only; progress through expect.poll; never chart pixels (STYLE.md habit 12).
 import { expect, test } from '@playwright/test';
 import { DEFAULT_CONFIG, LIGHT_SETTINGS } from '../src/engine/config';
 import { expectNoSeriousA11yViolations } from './a11y';
-import { TINY, TINY_STEPS, attrNumber, expectWebGpu, hashOf, openApp, pressSlider, readControls, runStatus, setNumber, snap, untilAttrAtLeast, untilStatus } from './appHelpers';
-import { PHONE, expectFitsPhone } from './phone';
+import { TINY, expectWebGpu, hashOf, openApp, pressSlider, readControls, setNumber, snap } from './appHelpers';
 import { waitForProgress } from './progress';
 import { COMPAT_TAG } from '../playwright.config';
 
 const PCT = /^\d{1,3}\.\d%$/;
-/** Playwright's default viewport, restored after the phone-width checks. */
-const DESKTOP = { width: 1280, height: 720 };
 
 test('the page loads and shows the backend tfjs really uses: WebGPU (SwiftShader adapter)', async ({ page }, testInfo) => {
   const app = await openApp(page);
@@ -54,80 +52,6 @@ test('changing the backend control before Start shows what the new choice gets, 
   await control.selectOption('auto');
   await expectWebGpu(page);
   await expect(page.getByTestId('backend-banner')).toContainText('WebGPU on a software adapter');
-  expect(app.errors).toEqual([]);
-});
-
-test('a run produces points for the class-token, distillation-token and fused lines and the teacher; the page fits a phone before and after', { tag: COMPAT_TAG }, async ({ page }, testInfo) => {
-  const app = await openApp(page, hashOf(TINY));
-  await expectWebGpu(page);
-  // At 390 px (a common phone) the page never scrolls sideways, and axe finds nothing serious at that width either.
-  await expectFitsPhone(page);
-  await page.setViewportSize(PHONE);
-  await expectNoSeriousA11yViolations(page, testInfo, 'phone-first-load');
-  await page.setViewportSize(DESKTOP);
-  const t0 = Date.now();
-  await page.getByRole('button', { name: /Start/ }).click();
-
-  const chart = page.getByTestId('chart-accuracy');
-  const points = (head: string) => attrNumber(page, 'chart-accuracy', `data-points-${head}`);
-  // Mid-run: the first evaluation (step 4 of 12) is on the chart while the student still trains.
-  await untilAttrAtLeast(page, 'chart-accuracy', 'data-points-fused', 1, 'tiny run: first evaluation');
-  const tFirstEval = Date.now() - t0;
-  expect(await runStatus(page)).toBe('student');
-  // The time left comes from the run's own pace, measured while it trains.
-  await expect(page.getByTestId('progress-student')).toContainText(/about \d+ (s|min) left/);
-  await snap(page, testInfo, 'mid-run-charts');
-  await expectNoSeriousA11yViolations(page, testInfo, 'run-training');
-
-  await untilStatus(page, 'done', 'tiny run: done');
-  // The next run's length, from the pace this one measured (same student, batch and backend).
-  await expect(page.locator('#epochs-hint')).toContainText(/about \d+ (s|min) at the pace of run #1/);
-  // And the preset it trained says how fast it went here.
-  await expect(page.getByTestId('control-student')).toContainText(/measured here: ~[\d.]+ images\/s \(run #1, batch 8\)/);
-  console.log(`tiny run: first evaluation (step ${TINY.evalInterval}) ${tFirstEval} ms after Start, done after ${Date.now() - t0} ms`);
-  // Subset evaluations at steps 4, 8 and 12: three points per line, the teacher scored at each.
-  for (const head of ['cls', 'dist', 'fused', 'teacher']) await expect.poll(() => points(head), { message: head }).toBe(TINY_STEPS / TINY.evalInterval);
-  await expect(chart).toHaveAttribute('data-teacher-lines', '1');
-  await expectNoSeriousA11yViolations(page, testInfo, 'run-done');
-  const series = page.getByTestId('chart-accuracy-series').locator('li');
-  await expect(series).toHaveCount(3);
-  for (const part of ['cls', 'dist', 'fused']) {
-    await expect(page.getByTestId('chart-accuracy-series').locator(`li[data-part="${part}"]`)).toHaveAttribute('data-points', '3');
-  }
-  // What recharts drew (SVG structure, not pixels): the memoised, throttled charts end on the run's last points.
-  await expect(chart.locator('.recharts-line-curve')).toHaveCount(3);
-  await expect(chart.locator('.recharts-line-dot')).toHaveCount(9);
-  const lossPoints = await attrNumber(page, 'chart-loss', 'data-points-total');
-  expect(lossPoints).toBeGreaterThan(1);
-  const totalLossPath = page.getByTestId('chart-loss').locator('.recharts-line-curve').first();
-  await expect.poll(async () => ((await totalLossPath.getAttribute('d')) ?? '').match(/[ML]/g)?.length ?? 0).toBe(lossPoints);
-  // A head toggle hides its line (checkbox at once, chart on its next turn) and brings it back, by keyboard too.
-  const clsToggle = page.getByTestId('toggle-head-cls');
-  await clsToggle.click();
-  await expect(clsToggle).not.toBeChecked();
-  await expect(series).toHaveCount(2);
-  await expect(chart.locator('.recharts-line-curve')).toHaveCount(2);
-  await clsToggle.focus();
-  await page.keyboard.press('Space');
-  await expect(clsToggle).toBeChecked();
-  await expect(chart.locator('.recharts-line-curve')).toHaveCount(3);
-
-  for (const id of ['metric-cls-acc', 'metric-dist-acc', 'metric-fused-acc', 'metric-teacher-acc']) {
-    await expect(page.getByTestId(id), id).toHaveText(PCT);
-  }
-  // The shipped teacher is ~90% accurate; 12 steps of a tiny student are not, but they are numbers.
-  expect(parseFloat((await page.getByTestId('metric-teacher-acc').textContent())!)).toBeGreaterThan(50);
-  const row = page.getByTestId('run-row');
-  await expect(row).toHaveCount(1);
-  await expect(row).toHaveAttribute('data-status', 'done');
-  await expect(row.getByRole('cell', { name: `${TINY_STEPS} / ${TINY_STEPS}` })).toBeVisible();
-  await expect(page.getByTestId('metric-fused-acc').locator('..')).toContainText(`${TINY.testSubset} test images`);
-  await expect(page.getByTestId('backend')).toHaveAttribute('data-backend', 'webgpu');
-  // With the finished run's numbers, charts and table on it, the page still fits a phone.
-  await expectFitsPhone(page);
-  await page.setViewportSize(PHONE);
-  await snap(page, testInfo, 'phone-run-done');
-  await expectNoSeriousA11yViolations(page, testInfo, 'phone-run-done');
   expect(app.errors).toEqual([]);
 });
 
@@ -208,8 +132,8 @@ test('a malformed link names each bad field, uses the defaults, injects nothing 
 });
 
 test('a none / soft / hard sweep trains three runs into the comparison table', { tag: COMPAT_TAG }, async ({ page }, testInfo) => {
-  // Three runs back to back: 10 steps each, evaluated at steps 5 and 10 (evaluations cost seconds on SwiftShader).
-  const sweep = { ...TINY, trainSubset: 80, evalInterval: 5 };
+  // Three runs back to back: 4 steps each, evaluated at steps 2 and 4.
+  const sweep = TINY;
   const steps = sweep.trainSubset / sweep.batchSize;
   const app = await openApp(page, hashOf(sweep));
   await expectWebGpu(page);

@@ -52,7 +52,7 @@ async function tabTo(page: Page, testId: string, stops: Stop[], { backward = fal
 
 test('a keyboard alone runs an experiment, with a visible focus ring at every stop', { tag: COMPAT_TAG }, async ({ page, context, baseURL }, testInfo) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(baseURL!).origin });
-  // 8 epochs of the tiny subset, 96 steps: the run is paused right after step 2, well before it ends however fast the
+  // 8 epochs of the tiny subset, 32 steps: the run is paused right after step 2, well before it ends however fast the
   // adapter is (more epochs rather than more images: the teacher's logits are precomputed once per training image).
   const app = await openApp(page, hashOf({ ...TINY, epochs: 8, evalInterval: 24 }));
   await expectWebGpu(page);

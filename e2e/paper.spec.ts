@@ -49,8 +49,8 @@ test('a link with distToken=false&distillation=hard&teacherModel=vit&autostart=1
 });
 
 test('paper mode on tiny settings trains the four runs of Table 3 and fills all six rows', { tag: COMPAT_TAG }, async ({ page }, testInfo) => {
-  // Four runs back to back: 10 steps each, one evaluation at the end, 16 test images.
-  const tiny = { ...TINY, trainSubset: 80, evalInterval: 10, evalSubset: 16, testSubset: 16 };
+  // Four runs back to back: 4 steps each, one evaluation at the end, 16 test images.
+  const tiny = { ...TINY, evalInterval: TINY_STEPS, evalSubset: 16, testSubset: 16 };
   const app = await openApp(page, hashOf(tiny));
   await expectWebGpu(page);
   await page.getByTestId('paper-mode-button').click();
