@@ -132,8 +132,8 @@ test('a malformed link names each bad field, uses the defaults, injects nothing 
 });
 
 test('a none / soft / hard sweep trains three runs into the comparison table', { tag: COMPAT_TAG }, async ({ page }, testInfo) => {
-  // Three runs back to back: 4 steps each, evaluated at steps 2 and 4.
-  const sweep = TINY;
+  // Three runs back to back: 4 steps each, evaluated at steps 2 and 4 on 16 images, 16 test images.
+  const sweep = { ...TINY, evalSubset: 16, testSubset: 16 };
   const steps = sweep.trainSubset / sweep.batchSize;
   const app = await openApp(page, hashOf(sweep));
   await expectWebGpu(page);

@@ -6,11 +6,10 @@ import { format } from '../src/ui/shareCodec';
 import { waitForProgress } from './progress';
 
 /**
- * Software WebGPU is slow, and a step's cost here is mostly its ~180 kernel dispatches, not the images: a deit-nano
- * step takes about as long at batch 16 as at batch 8 (a 4-step run at batch 16 took 15 s on the compat adapter, a
- * 12-step run at batch 8 25 s, ~10 s of which is the page, the dataset and the teacher either way). So the tiny run
- * is 64 images = 4 steps of 16, evaluated every 2 steps on 32 images, and 32 test images at the end of the epoch
- * (the full 10k would take ~20 min on SwiftShader).
+ * Software WebGPU is slow: the tiny run is the fewest training images the app accepts (64) in 4 steps of 16, evaluated
+ * every 2 steps on 32 images, and 32 test images at the end of the epoch (the full 10k would take ~20 min on
+ * SwiftShader). Measured on the compat adapter, idle: 15 s from Start to done, ~10 s of which is the dataset, the
+ * teacher and the first step's shaders; the 96 images in 12 steps of 8 used before took 25 s.
  */
 export const TINY: TrainConfig = withDefaults({
   student: 'deit-nano',
