@@ -2,10 +2,11 @@
 // one page, in order: its accuracy lines and the teacher's fill while it trains and the page fits a phone; the insight
 // views show every layer, both tokens, all three heads and a full confusion matrix; the student and its teacher
 // download as checkpoints; the run survives a reload, its results link shows the same curves in a fresh browser
-// without training (a tampered one names the problem) and an export survives Clear all through an import; the
-// downloaded teacher, loaded from its files, teaches the next run. One training for five tests: each run costs ~10 s
-// of page, dataset and teacher before its first step here, twice that with one core busy (README "How long the suite
-// takes"). Serial: a test that fails skips the ones after it, which need its state.
+// without training (a tampered one names the problem) and an export survives Clear all through an import; a next run
+// cut off by a reload comes back interrupted with its points and trains again in one click; the downloaded teacher,
+// loaded from its files, teaches the run after. One page for six tests: each page's first run costs ~10 s of dataset,
+// teacher and shaders before its first step here, twice that with one core busy (README "How long the suite takes").
+// Serial: a test that fails skips the ones after it, which need its state.
 // Roles and data-testid only; waits on progress (e2e/progress.ts), never on the clock (STYLE.md habits 12 and 15);
 // structure and data-* attributes, never chart pixels; screenshots of each view attached to the report.
 import { readFile } from 'node:fs/promises';
@@ -318,6 +319,48 @@ test.describe('one tiny run, from every side', { tag: COMPAT_TAG }, () => {
     expect(app.errors).toEqual([]);
   });
 
+  test('a reload mid-run shows the run as interrupted at its step, with its points, and it can be trained again', async () => {
+    // 3 epochs, 24 steps: still training at the reload however fast the adapter is (the reload comes right after step
+    // 5). More epochs rather than more images: the teacher's logits are precomputed once per training image.
+    await setNumber(page, 'Epochs', 3);
+    const longSteps = STEPS * 3;
+    await page.getByRole('button', { name: /Start/ }).click();
+    await expect(page.getByTestId('run-row')).toHaveCount(2);
+    const live = page.getByTestId('run-row').nth(1);
+    const runId = await live.getAttribute('data-run-id');
+    // A step past the first evaluation (step 4), and saved since.
+    await waitForProgress(page, async () => (await page.getByTestId('progress-student').count()) > 0
+      && (await attrNumber(page, 'progress-student', 'data-done')) > RUN.evalInterval, { what: 'a step past the first evaluation' });
+    await expect(page.getByTestId('storage-status')).toHaveAttribute('data-state', 'saved', { timeout: 30_000 });
+    expect(await runStatus(page)).toBe('student');
+
+    await page.reload();
+    const row = page.locator(`[data-testid="run-row"][data-run-id="${runId}"]`);
+    await expect(page.getByTestId('run-row')).toHaveCount(2);
+    await expect(row).toHaveAttribute('data-status', 'interrupted');
+    const text = (await row.getByTestId('run-interrupted').textContent()) ?? '';
+    const step = Number(/interrupted at step (\d+)/.exec(text)?.[1]);
+    expect(step).toBeGreaterThanOrEqual(RUN.evalInterval);
+    expect(step).toBeLessThan(longSteps);
+    // Its points came back with it: its accuracy lines hold the first evaluation, its loss line the steps read.
+    const seriesPoints = (chart: string, part: string) =>
+      page.getByTestId(`${chart}-series`).locator(`li[data-run-id="${runId}"][data-part="${part}"]`).getAttribute('data-points').then(Number);
+    await expect.poll(() => seriesPoints('chart-accuracy', 'fused')).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => seriesPoints('chart-loss', 'total')).toBeGreaterThanOrEqual(1);
+    expect(await runStatus(page)).toBe('none');
+
+    // One click trains the same config again, as a new run beside the interrupted one; stopped once it trains.
+    await expectWebGpu(page);
+    await row.getByTestId('retrain-run').click();
+    await expect(page.getByTestId('run-row')).toHaveCount(3);
+    const again = page.getByTestId('run-row').nth(2);
+    await waitForProgress(page, async () => ['student', 'done'].includes((await again.getAttribute('data-status')) ?? ''), { what: 're-trained run training' });
+    await expect(row).toHaveAttribute('data-status', 'interrupted');
+    await page.getByRole('button', { name: /Stop/ }).click();
+    await untilStatus(page, 'stopped', 're-trained run stopped');
+    expect(app.errors).toEqual([]);
+  });
+
   test('the downloaded teacher, loaded from its files, teaches the next run; wrong picks are refused', async ({}, testInfo) => {
     expect(teacher, 'the teacher checkpoint downloaded by the test before').toBeDefined();
     const teacherJson = JSON.parse(await readFile(teacher!.json, 'utf8'));
@@ -336,11 +379,12 @@ test.describe('one tiny run, from every side', { tag: COMPAT_TAG }, () => {
     await expect(page.getByTestId('teacher-file-error')).toHaveCount(0);
     await expectNoSeriousA11yViolations(page, testInfo, 'teacher-file-loaded');
 
-    // Half the images (4 steps): this run only has to show whose teacher it learnt from.
+    // One epoch of half the images (4 steps): this run only has to show whose teacher it learnt from.
+    await setNumber(page, 'Epochs', 1);
     await setNumber(page, 'Training images per epoch', 64);
     await trainToEnd(page, 'run with the teacher from file done');
-    // Beside the run imported in the test before.
-    await expect(page.getByTestId('run-row')).toHaveCount(2);
+    // Beside the imported, interrupted and re-trained runs of the tests before.
+    await expect(page.getByTestId('run-row')).toHaveCount(4);
     const card = page.getByTestId('metric-teacher-acc').locator('..');
     await expect(card).toContainText('from file deit-playground-');
     // The same weights as the shipped teacher: well above chance on the evaluation images.

@@ -19,7 +19,7 @@ const TINY = withDefaults({
   batchSize: 8,
   trainSubset: 64,
   epochs: 1,
-  evalSubset: 32,
+  evalSubset: 16,
   evalInterval: 4,
   warmupSteps: 2,
   distillation: 'soft',
@@ -28,10 +28,10 @@ const TINY = withDefaults({
 });
 
 /**
- * The test-split pass is capped to the first 32 images (the same batch shape as the subset, so no new shaders):
+ * The test-split pass is capped to the first 16 images (the same batch shape as the subset, so no new shaders):
  * all 10k take ~20 min on SwiftShader (measured ~117 ms/image at batch 256).
  */
-const RUN_OPTS: HarnessRunOptions = { sample: true, options: { testLimit: 32 } };
+const RUN_OPTS: HarnessRunOptions = { sample: true, options: { testLimit: 16 } };
 
 async function openHarness(page: Page, baseURL = ''): Promise<void> {
   await page.goto(`${baseURL}e2e-harness.html`);
@@ -59,7 +59,7 @@ function checkTinyRun(result: HarnessRunResult): BackendReport {
   for (const p of points) expect([p.loss.total, p.loss.base, p.loss.distill, p.gradNorm].every(Number.isFinite)).toBe(true);
   const evals = byType(messages, 'eval').map((m) => m.point);
   expect(evals.filter((e) => e.split === 'subset').map((e) => e.step)).toEqual([4, 8]);
-  expect(evals.filter((e) => e.split === 'test').map((e) => [e.step, e.count])).toEqual([[8, 32]]);
+  expect(evals.filter((e) => e.split === 'test').map((e) => [e.step, e.count])).toEqual([[8, 16]]);
   for (const e of evals) expect(e.teacherAcc).toBeGreaterThan(0.5);
   const teacher = byType(messages, 'teacher')[0]!.info;
   expect(teacher.source).toBe('pretrained');
