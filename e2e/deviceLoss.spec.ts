@@ -20,7 +20,7 @@ async function destroyDevice(worker: Worker): Promise<string> {
 test('a lost WebGPU device ends the run with a clear error, keeps its points, and the next run trains again', async ({ page }, testInfo) => {
   // Long enough to be mid-training when the device goes: 48 steps, evaluated every 4 (more epochs rather than more
   // images). No distillation: the device is what is tested, and SwiftShader then skips precomputing teacher logits.
-  const app = await openApp(page, hashOf({ ...TINY, batchSize: 8, trainSubset: 96, evalInterval: 4, epochs: 4, distillation: 'none' }));
+  const app = await openApp(page, hashOf({ ...TINY, batchSize: 8, trainSubset: 96, evalInterval: 4, epochs: 4, evalSubset: 16, distillation: 'none' }));
   await expectWebGpu(page);
   await page.getByRole('button', { name: /Start/ }).click();
   // Two student steps logged: mid-training, with points to keep (no need to wait for an evaluation's shaders).
