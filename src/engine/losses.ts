@@ -12,6 +12,8 @@
 //   logits pass through an identity whose gradient is zero: even a trainable teacher on the tape gets none.
 import * as tf from '@tensorflow/tfjs-core';
 import type { LiveParams } from './config';
+import { useWebGpuKernels } from './webgpu/program';
+import { distillationLossKernel } from './webgpu/loss';
 
 /** The loss's settings under the config's own names (LiveParams), so a value travels from the URL unchanged. */
 export type DistillationOptions = Pick<LiveParams, 'distillation' | 'alpha' | 'tau'> & { labelSmoothing?: number };
@@ -73,6 +75,8 @@ export function distillationLoss(
   opts: DistillationOptions,
 ): LossParts {
   checkShapes(clsLogits, distLogits, teacherLogits, labels);
+  // On WebGPU, one kernel for the loss and one per head for its gradient (webgpu/loss.ts), same arithmetic.
+  if (useWebGpuKernels()) return distillationLossKernel(clsLogits, distLogits, teacherLogits, labels, opts);
   return tf.tidy(() => {
     const teacher = stopGradient(teacherLogits);
     const base = crossEntropy(clsLogits, labels, opts.labelSmoothing ?? 0);

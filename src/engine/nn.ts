@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import { mulberry32, truncatedNormalArray, uniformArray, type Rng } from './random';
 import { geluKernel, layerNormKernel } from './webgpu/layerNorm';
+import { linearKernel } from './webgpu/linear';
 import { useWebGpuKernels } from './webgpu/program';
 
 /** A model's trainable state: named variables (names follow DeiT's state_dict, e.g. `blocks.0.attn.qkv.weight`). */
@@ -66,9 +67,11 @@ export function param(params: Params, name: string): tf.Variable {
  * x @ W + b over the last axis: x [..., in], W [in, out], b [out] -> [..., out]. One fused matMul + bias kernel
  * (tf.fused.matMul, same values) instead of a matMul and an add: one dispatch less per linear forward, 6-15% faster
  * student steps on WebGPU (SwiftShader). Not on WebGL, where the fused kernel was slower for deit-micro in the first
- * A/B pairs of npm run bench and no faster in a later interleaved one (within noise; README, Performance).
+ * A/B pairs of npm run bench and no faster in a later interleaved one (within noise; README, Performance). On WebGPU
+ * with the engine's kernels, the bias gradient is one pass (webgpu/linear.ts) and `inputIsData` (x is the images, not
+ * differentiated) skips dx.
  */
-export function linear(x: tf.Tensor, params: Params, name: string): tf.Tensor {
+export function linear(x: tf.Tensor, params: Params, name: string, opts: { inputIsData?: boolean } = {}): tf.Tensor {
   const w = param(params, `${name}.weight`);
   const b = param(params, `${name}.bias`);
   const [inDim, outDim] = w.shape as [number, number];
@@ -82,7 +85,9 @@ export function linear(x: tf.Tensor, params: Params, name: string): tf.Tensor {
     ? tf.add(tf.matMul(flat, w as tf.Tensor2D), b)
     : backend === 'wasm'
       ? wasmLinear(flat, w as tf.Tensor2D, b as tf.Tensor1D)
-      : tf.fused.matMul({ a: flat, b: w as tf.Tensor2D, bias: b }); // [B*T, out]
+      : useWebGpuKernels()
+        ? linearKernel(flat, w as tf.Tensor2D, b as tf.Tensor1D, opts.inputIsData ?? false)
+        : tf.fused.matMul({ a: flat, b: w as tf.Tensor2D, bias: b }); // [B*T, out]
   return x.rank === 2 ? y : tf.reshape(y, [...lead, outDim]);
 }
 

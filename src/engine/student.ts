@@ -3,6 +3,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { extraTokens, type DatasetInfo, type StudentArch } from './config';
 import { gelu, layerNorm, linear, param, ParamBuilder, type Params } from './nn';
+import { attentionKernel, attentionWeightsKernel } from './webgpu/attention';
+import { useWebGpuKernels } from './webgpu/program';
 
 export interface StudentModel {
   readonly kind: 'student';
@@ -83,20 +85,33 @@ export function patchify(x: tf.Tensor4D, p: number): tf.Tensor3D {
   return tf.reshape(patches, [bsz, gh * gw, p * p * c]); // [B, N, p*p*C]
 }
 
-/** Multi-head self-attention with one qkv projection and heads batched in one matMul. Returns output and weights. */
-function attention(x: tf.Tensor3D, params: Params, prefix: string, numHeads: number): { out: tf.Tensor3D; weights: tf.Tensor4D } {
-  const [bsz, t, d] = x.shape;
+/**
+ * Attention's core: softmax(q k^T / sqrt(hd)) v per head, heads merged, from the qkv projection's output [B, T, 3D]
+ * (q, k, v side by side, each [T, H, hd] per image as PyTorch's reshape(B, N, 3, H, hd)) -> [B, T, D], and the
+ * softmax weights [B, H, T, T] on demand: on WebGPU with the engine's kernels (webgpu/attention.ts) the forward never
+ * materialises them, so only the insight views pay for them.
+ */
+export function attentionCore(qkv: tf.Tensor3D, numHeads: number): { merged: tf.Tensor3D; weights: () => tf.Tensor4D } {
+  if (useWebGpuKernels()) return { merged: attentionKernel(qkv, numHeads), weights: () => attentionWeightsKernel(qkv, numHeads) };
+  const [bsz, t, d3] = qkv.shape;
+  const d = d3 / 3;
   const hd = d / numHeads;
   // qkv's [3, H] axes as one axis of 3H (index s*H + h), moved in front of T by a 4-D transpose, then split in three:
   // the same q, k, v as a [2, 0, 3, 1, 4] transpose of [B, T, 3, H, hd] and an unstack, with a transpose tfjs-wasm
-  // runs ~10x faster (its 5-D transposes take a slow path) and the same number of WebGPU kernels.
-  const qkv = tf.reshape(linear(x, params, `${prefix}.qkv`), [bsz, t, 3 * numHeads, hd]); // [B, T, 3H, hd]
-  const heads3 = tf.transpose(qkv, [0, 2, 1, 3]); // [B, 3H, T, hd]
+  // runs ~10x faster (its 5-D transposes take a slow path).
+  const heads3 = tf.transpose(tf.reshape(qkv, [bsz, t, 3 * numHeads, hd]), [0, 2, 1, 3]); // [B, 3H, T, hd]
   const [q, k, v] = tf.split(heads3, 3, 1) as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D]; // each [B, H, T, hd]
   const scores = tf.matMul(tf.mul(q, 1 / Math.sqrt(hd)), k, false, true); // [B, H, T, T]
   const weights = tf.softmax(scores) as tf.Tensor4D; // [B, H, T, T]
   const ctx = tf.matMul(weights, v); // [B, H, T, hd]
-  const merged = tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [bsz, t, d]); // [B, T, D]
+  return { merged: tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [bsz, t, d]) as tf.Tensor3D, weights: () => weights };
+}
+
+/** Multi-head self-attention with one qkv projection (attentionCore). Returns the output and the weights on demand. */
+function attention(x: tf.Tensor3D, params: Params, prefix: string, numHeads: number): { out: tf.Tensor3D; weights: () => tf.Tensor4D } {
+  const [bsz, t, d] = x.shape;
+  const qkv = tf.reshape(linear(x, params, `${prefix}.qkv`), [bsz, t, 3 * d]) as tf.Tensor3D; // [B, T, 3D]
+  const { merged, weights } = attentionCore(qkv, numHeads);
   return { out: linear(merged, params, `${prefix}.proj`) as tf.Tensor3D, weights };
 }
 
@@ -114,18 +129,18 @@ function checkInput(model: StudentModel, x: tf.Tensor4D): void {
 export type BlockTrace = (block: number, tokens: tf.Tensor3D, attention: tf.Tensor4D) => void;
 
 /** Runs the trunk and returns the final-normed tokens [B, T, D] (T = N+2, or N+1 without the token) and the last block's attention. */
-function trunk(model: StudentModel, x: tf.Tensor4D, trace?: BlockTrace): { tokens: tf.Tensor3D; lastAttention: tf.Tensor4D } {
+function trunk(model: StudentModel, x: tf.Tensor4D, trace?: BlockTrace): { tokens: tf.Tensor3D; lastAttention: () => tf.Tensor4D } {
   checkInput(model, x);
   const { params, arch } = model;
   const bsz = x.shape[0];
   const d = arch.embedDim;
-  const patches = linear(patchify(x, arch.patchSize), params, 'patchEmbed'); // [B, N, D]
+  const patches = linear(patchify(x, arch.patchSize), params, 'patchEmbed', { inputIsData: true }); // [B, N, D]
   // Broadcast by adding to zeros, not tf.tile: tile's gradient is one slice and one add per copy (2 x 2B kernels).
   const zeros = tf.zeros([bsz, 1, d]);
   const cls = tf.add(zeros, param(params, 'clsToken')); // [B, 1, D]
   const extra = model.distToken ? [cls, tf.add(zeros, param(params, 'distToken'))] : [cls]; // [B, 1, D] each
   let h = tf.add(tf.concat([...extra, patches], 1), param(params, 'posEmbed')) as tf.Tensor3D; // [B, T, D]
-  let lastAttention: tf.Tensor4D | null = null;
+  let lastAttention: (() => tf.Tensor4D) | null = null;
   for (let i = 0; i < arch.depth; i++) {
     const p = `blocks.${i}`;
     const a = attention(layerNorm(h, params, `${p}.norm1`) as tf.Tensor3D, params, `${p}.attn`, arch.numHeads);
@@ -133,7 +148,11 @@ function trunk(model: StudentModel, x: tf.Tensor4D, trace?: BlockTrace): { token
     lastAttention = a.weights;
     const m = linear(gelu(linear(layerNorm(h, params, `${p}.norm2`), params, `${p}.mlp.fc1`)), params, `${p}.mlp.fc2`);
     h = tf.add(h, m) as tf.Tensor3D; // [B, T, D]
-    trace?.(i, h, a.weights);
+    if (trace) {
+      const w = a.weights();
+      trace(i, h, w);
+      if (i === arch.depth - 1) lastAttention = () => w;
+    }
   }
   if (!lastAttention) throw new Error('student has depth 0');
   if (h.shape[2] !== d) throw new Error(`trunk produced width ${h.shape[2]}, expected ${d}`);
@@ -177,5 +196,5 @@ export function distillTarget(out: StudentOutput): tf.Tensor2D {
  */
 export function studentForwardWithInternals(model: StudentModel, x: tf.Tensor4D, trace?: BlockTrace): StudentInternals {
   const { tokens, lastAttention } = trunk(model, x, trace);
-  return { ...heads(model, tokens), lastAttention };
+  return { ...heads(model, tokens), lastAttention: lastAttention() };
 }

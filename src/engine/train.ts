@@ -76,7 +76,7 @@ export function studentStep(
   return tf.tidy(() => {
     const { loss, extras, grads } = gradsOf(student.params, () => {
       const out = studentForward(student, x);
-      const teacher = teacherLogits ?? tf.zerosLike(out.cls);
+      const teacher = teacherLogits ?? out.cls; // 'none' never reads the teacher: any [B, C] tensor will do
       const parts = distillationLoss(out.cls, distillTarget(out), teacher, y, opts);
       return { loss: parts.total, extras: { base: parts.base, distill: parts.distill } };
     });

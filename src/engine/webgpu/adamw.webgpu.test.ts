@@ -6,24 +6,11 @@ import { countDispatches, recordPrograms } from '../testing/dispatchCounter';
 import { AdamW, globalNorm } from '../optimizer';
 import { globalNormFlat } from './adamw';
 import { useWebGpuKernels } from './program';
+import { expectClose, wave } from './testUtil';
 
 const FLAG = 'DEIT_WEBGPU_KERNELS';
 
 afterEach(() => tf.env().set(FLAG, true));
-
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol = 1e-7): void {
-  expect(actual.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i] as number;
-    const e = expected[i] as number;
-    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) throw new Error(`element ${i}: got ${a}, expected ${e}`);
-  }
-}
-
-/** Deterministic, varied values in roughly [-1.3, 1.3]. */
-function wave(n: number, phase: number): Float32Array {
-  return Float32Array.from({ length: n }, (_, i) => Math.sin(1.3 * i + phase) + 0.3 * Math.cos(0.7 * i * phase));
-}
 
 /** A small parameter store with the shapes the student has (matrix, bias, LayerNorm scale, token). */
 const SHAPES: Record<string, number[]> = {

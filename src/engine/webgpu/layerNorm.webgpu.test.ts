@@ -4,25 +4,10 @@ import { afterEach, expect, it } from 'vitest';
 import { describeWebGpu } from '../testing/describeWebGpu';
 import { recordPrograms } from '../testing/dispatchCounter';
 import { gelu, layerNorm, type Params } from '../nn';
+import { expectClose, wave } from './testUtil';
 
 const FLAG = 'DEIT_WEBGPU_KERNELS';
 afterEach(() => tf.env().set(FLAG, true));
-
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol: number): void {
-  expect(actual.length).toBe(expected.length);
-  let worst = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i] as number;
-    const e = expected[i] as number;
-    const err = Math.abs(a - e) / (atol + rtol * Math.abs(e));
-    if (!(err <= 1)) throw new Error(`element ${i}: got ${a}, expected ${e}`);
-    worst = Math.max(worst, err);
-  }
-}
-
-function wave(n: number, phase: number, scale = 1): Float32Array {
-  return Float32Array.from({ length: n }, (_, i) => scale * (Math.sin(1.3 * i + phase) + 0.3 * Math.cos(0.7 * i * phase)));
-}
 
 /** Value and gradients of sum(f(x) * w) for a fixed weighting w, with the kernels on or off. */
 async function valueAndGrads(kernels: boolean, f: (x: tf.Tensor, params: Params) => tf.Tensor, xs: tf.Tensor, params: Params) {

@@ -1,0 +1,88 @@
+// The linear layer's gradient on WebGPU with the bias gradient in one pass: tfjs's fused matMul computes it as a sum
+// over the leading axis, which its WebGPU backend runs as a transpose and a reduction (two dispatches per linear).
+import * as tf from '@tensorflow/tfjs-core';
+import { webgpuBackend, type WebGPUProgram } from './program';
+
+const COLS = 32; // columns per workgroup: neighbouring threads read neighbouring floats of a row
+const LANES = 8; // threads per column, each summing every LANES-th row, then a sum of their partials
+
+/** sum over rows of X [R, C] -> [C]: a workgroup per COLS columns, LANES threads per column. */
+class ColumnSumProgram implements WebGPUProgram {
+  outputShape: number[];
+  shaderKey = `deitColumnSum_${COLS}_${LANES}`;
+  dispatchLayout = { x: [0] };
+  dispatch: [number, number, number];
+  variableNames = ['X'];
+  workgroupSize: [number, number, number] = [COLS * LANES, 1, 1];
+  uniforms = 'rows : i32, cols : i32,';
+
+  constructor(cols: number) {
+    this.outputShape = [cols];
+    this.dispatch = [Math.ceil(cols / COLS), 1, 1];
+  }
+
+  getUserCode(): string {
+    return `
+      var<workgroup> partial : array<f32, ${COLS * LANES}>;
+      fn main(index : i32) {
+        let lid = i32(localId.x);
+        let lane = lid / ${COLS};
+        let col = i32(workgroupId.x) * ${COLS} + lid % ${COLS};
+        var s = 0.0;
+        if (col < uniforms.cols) {
+          for (var r = lane; r < uniforms.rows; r = r + ${LANES}) {
+            s = s + X[r * uniforms.cols + col];
+          }
+        }
+        partial[lid] = s;
+        workgroupBarrier();
+        if (lane == 0 && col < uniforms.cols) {
+          var t = 0.0;
+          for (var k = 0; k < ${LANES}; k = k + 1) {
+            t = t + partial[k * ${COLS} + lid];
+          }
+          result[col] = t;
+        }
+      }`;
+  }
+}
+
+/** sum(x, 0) of a 2-D tensor in one dispatch. */
+export function columnSum(x: tf.Tensor2D): tf.Tensor1D {
+  const [rows, cols] = x.shape;
+  const info = webgpuBackend().runWebGPUProgram(new ColumnSumProgram(cols), [x], 'float32', [
+    { type: 'int32', data: [rows] },
+    { type: 'int32', data: [cols] },
+  ]);
+  return tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor1D;
+}
+
+type Linear2D = (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+
+/**
+ * x @ W + b on WebGPU: the fused matMul forward (one dispatch) and three backward: dx = dy W^T and dW = x^T dy as
+ * tfjs's own gradient computes them (matMuls with transpose flags, no transpose pass), db in one column-sum pass.
+ * `inputIsData`: x is not differentiated (the images' patches), so dx is not computed.
+ */
+export function linearKernel(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, inputIsData: boolean): tf.Tensor2D {
+  return inputIsData ? linearOnData(x)(w, b) : linearOp(x, w, b);
+}
+
+const linearOp = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
+  save([x, w]);
+  return {
+    value: tf.fused.matMul({ a: x, b: w, bias: b }),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const g = dy as tf.Tensor2D;
+      return [tf.matMul(g, sw, false, true), tf.matMul(sx, g, true, false), columnSum(g)];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as Linear2D;
+
+function linearOnData(x: tf.Tensor2D): (w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D {
+  return tf.customGrad(((w: tf.Tensor2D, b: tf.Tensor1D) => ({
+    value: tf.fused.matMul({ a: x, b: w, bias: b }),
+    gradFunc: (dy: tf.Tensor) => [tf.matMul(x, dy as tf.Tensor2D, true, false), columnSum(dy as tf.Tensor2D)],
+  })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+}
