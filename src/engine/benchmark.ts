@@ -6,7 +6,7 @@ import { DATASETS, STUDENT_PRESETS, TEACHER_ARCH, studentMacs, studentParamCount
 import { countParams, disposeParams } from './nn';
 import { AdamW } from './optimizer';
 import { mulberry32 } from './random';
-import { compileOnly } from './shaderWarmup';
+import { compileOnly, createShadow } from './shaderWarmup';
 import { createStudent, distillTarget, fuseLogits, studentForward } from './student';
 import { createTeacher, teacherForward, type ConvImpl } from './teacher';
 import { gradsOf, studentStep } from './train';
@@ -121,12 +121,18 @@ export async function benchmarkStudent(opts: BenchOptions): Promise<BenchResult>
         last.dispose();
       }
     };
-    const shaderWarmupMs = opts.shaderWarmup
-      ? await compileOnly(() => {
+    let shaderWarmupMs: number | null = null;
+    if (opts.shaderWarmup) {
+      const shadow = createShadow(student, 0.05);
+      try {
+        shaderWarmupMs = await compileOnly(() => {
           const t = teacherForward(teacher, x, convImpl);
-          return studentStep(student, optimizer, x, y, t, { ...stepOpts, dryRun: true });
-        })
-      : null;
+          return studentStep(shadow.student, shadow.optimizer, x, y, t, stepOpts);
+        });
+      } finally {
+        shadow.dispose();
+      }
+    }
     let t0 = now();
     await runSteps(1, false);
     const firstStepMs = now() - t0;

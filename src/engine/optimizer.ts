@@ -115,16 +115,14 @@ export class AdamW {
    * @param grads gradients by parameter name, each shaped like its parameter; the caller keeps ownership
    *   and disposes them.
    * @param lr the learning rate for this step (from the schedule), so live changes take effect immediately.
-   * @param dryRun computes the update's ops without assigning any variable or advancing the step count (for shader
-   *   warm-up in compile-only mode, where every result is garbage).
    */
-  applyGradients(grads: Record<string, tf.Tensor>, lr: number, dryRun = false): void {
+  applyGradients(grads: Record<string, tf.Tensor>, lr: number): void {
     const work = this.validate(grads, lr);
     if (this.mv) {
-      this.fusedUpdate(work, lr, 0, dryRun);
+      this.fusedUpdate(work, lr, 0);
       return;
     }
-    const { stepSize, invSqrtBc2, decayFactor } = this.advance(lr, dryRun);
+    const { stepSize, invSqrtBc2, decayFactor } = this.advance(lr);
     const c = this.consts;
     tf.tidy(() => {
       const stepSizeT = tf.scalar(stepSize);
@@ -138,7 +136,6 @@ export class AdamW {
         const denom = tf.add(tf.mul(tf.sqrt(v1), invSqrtBc2T), c.eps);
         const decayed = decay && this.weightDecay !== 0 ? tf.mul(param, decayT) : param;
         const next = tf.sub(decayed, tf.div(tf.mul(m1, stepSizeT), denom));
-        if (dryRun) continue;
         m.assign(m1);
         v.assign(v1);
         param.assign(next);
@@ -151,11 +148,11 @@ export class AdamW {
    * Returns the global gradient norm before clipping as a new scalar (the caller disposes it and the gradients).
    * On WebGPU this is the kernels' path: the norm and the clipping happen inside the moments' dispatch.
    */
-  clipAndApply(grads: Record<string, tf.Tensor>, lr: number, clipNorm: number, dryRun = false): tf.Scalar {
+  clipAndApply(grads: Record<string, tf.Tensor>, lr: number, clipNorm: number): tf.Scalar {
     if (!this.mv) {
       const clipped = clipByGlobalNorm(grads, clipNorm);
       try {
-        this.applyGradients(clipped.grads, lr, dryRun);
+        this.applyGradients(clipped.grads, lr);
       } catch (e) {
         clipped.norm.dispose();
         throw e;
@@ -164,7 +161,7 @@ export class AdamW {
       }
       return clipped.norm;
     }
-    return this.fusedUpdate(this.validate(grads, lr), lr, clipNorm, dryRun, true) ?? tf.scalar(0);
+    return this.fusedUpdate(this.validate(grads, lr), lr, clipNorm, true) ?? tf.scalar(0);
   }
 
   /** Checks every gradient against its parameter before anything is touched, so a bad call never half-applies a step. */
@@ -183,10 +180,9 @@ export class AdamW {
     return work;
   }
 
-  /** Advances the step count (unless dryRun) and returns this step's scalars: lr/bc1, 1/sqrt(bc2), the decay factor. */
-  private advance(lr: number, dryRun: boolean): { stepSize: number; invSqrtBc2: number; decayFactor: number } {
-    const t = this.t + 1;
-    if (!dryRun) this.t = t;
+  /** Advances the step count and returns this step's scalars: lr/bc1, 1/sqrt(bc2), the decay factor. */
+  private advance(lr: number): { stepSize: number; invSqrtBc2: number; decayFactor: number } {
+    const t = ++this.t;
     return { stepSize: lr / (1 - this.beta1 ** t), invSqrtBc2: 1 / Math.sqrt(1 - this.beta2 ** t), decayFactor: 1 - lr * this.weightDecay };
   }
 
@@ -195,9 +191,9 @@ export class AdamW {
    * (one pass, when asked for or needed for clipping), the moments of each run of consecutive parameters with a
    * gradient (one pass; normally one run), then one pass per parameter. Same arithmetic as the plain path.
    */
-  private fusedUpdate(work: [Slot, tf.Tensor][], lr: number, clipNorm: number, dryRun: boolean, wantNorm = false): tf.Scalar | null {
-    const mvVar = this.mv!;
-    const { stepSize, invSqrtBc2, decayFactor } = this.advance(lr, dryRun);
+  private fusedUpdate(work: [Slot, tf.Tensor][], lr: number, clipNorm: number, wantNorm = false): tf.Scalar | null {
+    const mv = this.mv! as tf.Tensor as tf.Tensor1D;
+    const { stepSize, invSqrtBc2, decayFactor } = this.advance(lr);
     if (work.length === 0) return wantNorm ? tf.scalar(0) : null;
     const sorted = [...work].sort((a, b) => a[0].offset - b[0].offset);
     const norm = tf.tidy(() => {
@@ -205,10 +201,6 @@ export class AdamW {
       const gAll = (flat.length === 1 ? flat[0]! : tf.concat(flat)) as tf.Tensor1D; // [sum of sizes]
       const maxNorm = clipNorm > 0 ? clipNorm : 0;
       const norm = wantNorm || maxNorm > 0 ? globalNormFlat(gAll) : null;
-      // A dry run must leave the moments alone: in compile-only mode (shader warm-up) nothing is written anyway;
-      // otherwise it writes into a copy.
-      const writeCopy = dryRun && !tf.env().getBool('WEBGPU_ENGINE_COMPILE_ONLY');
-      const mv = writeCopy ? (tf.add(mvVar, 0) as tf.Tensor1D) : (mvVar as tf.Tensor as tf.Tensor1D);
       let gOffset = 0;
       let run: { mvOffset: number; gOffset: number; count: number } | null = null;
       const flush = () => {
@@ -232,7 +224,7 @@ export class AdamW {
           eps: this.eps,
           decay: decay && this.weightDecay !== 0 ? decayFactor : 1,
         });
-        if (!dryRun) param.assign(tf.reshape(next, param.shape));
+        param.assign(tf.reshape(next, param.shape));
       }
       return norm ?? undefined;
     });

@@ -20,8 +20,6 @@ export interface StudentStepOptions extends DistillationOptions {
   labelSmoothing: number;
   lr: number;
   clipNorm: number;
-  /** Traces the whole step but leaves the parameters and the optimizer untouched (shader warm-up, see shaderWarmup.ts). */
-  dryRun?: boolean;
 }
 
 /**
@@ -51,9 +49,9 @@ export function gradsOf<T extends Record<string, tf.Tensor>>(
   return { loss: value, extras: extras as unknown as T, grads: named };
 }
 
-function applyUpdate(optimizer: AdamW, grads: Record<string, tf.Tensor>, lr: number, clipNorm: number, dryRun = false): tf.Scalar {
+function applyUpdate(optimizer: AdamW, grads: Record<string, tf.Tensor>, lr: number, clipNorm: number): tf.Scalar {
   try {
-    return optimizer.clipAndApply(grads, lr, clipNorm, dryRun);
+    return optimizer.clipAndApply(grads, lr, clipNorm);
   } finally {
     tf.dispose(grads);
   }
@@ -80,7 +78,7 @@ export function studentStep(
       const parts = distillationLoss(out.cls, distillTarget(out), teacher, y, opts);
       return { loss: parts.total, extras: { base: parts.base, distill: parts.distill } };
     });
-    const gradNorm = applyUpdate(optimizer, grads, opts.lr, opts.clipNorm, opts.dryRun);
+    const gradNorm = applyUpdate(optimizer, grads, opts.lr, opts.clipNorm);
     return { total: loss, base: extras.base, distill: extras.distill, gradNorm };
   });
 }

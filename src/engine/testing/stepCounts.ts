@@ -5,7 +5,7 @@ import { disposeParams } from '../nn';
 import { AdamW } from '../optimizer';
 import { createStudent } from '../student';
 import { studentStep, type StudentStepOptions } from '../train';
-import { compileOnly } from '../shaderWarmup';
+import { compileOnly, createShadow } from '../shaderWarmup';
 import { countDispatches, recordPrograms } from './dispatchCounter';
 
 export interface StepCounts {
@@ -66,14 +66,16 @@ export async function countStudentStep(preset: StudentPreset, batchSize: number,
     // Warm-up on a few images: it compiles the shaders and leaves every parameter on the GPU, as in a steady run (tfjs
     // runs small ops on the CPU while their inputs still live there), at a fraction of a full step's cost.
     await run(1, Math.min(8, batchSize));
+    const shadow = createShadow(student, 0.05);
     const recorder = recordPrograms(tf.backend());
     let profile: Awaited<ReturnType<typeof tf.profile>>;
     try {
       profile = await tf.profile(async () => {
-        await compileOnly(() => studentStep(student, optimizer, x, y, logits, { ...STEP, dryRun: true }));
+        await compileOnly(() => studentStep(shadow.student, shadow.optimizer, x, y, logits, STEP));
       });
     } finally {
       recorder.stop();
+      shadow.dispose();
     }
     let measured: { dispatches: number; submits: number } | null = null;
     if (steps > 0) {

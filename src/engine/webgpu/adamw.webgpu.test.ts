@@ -3,7 +3,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, expect, it } from 'vitest';
 import { describeWebGpu } from '../testing/describeWebGpu';
 import { countDispatches, recordPrograms } from '../testing/dispatchCounter';
+import { DATASETS } from '../config';
+import { disposeParams } from '../nn';
 import { AdamW, globalNorm } from '../optimizer';
+import { compileOnly, createShadow } from '../shaderWarmup';
+import { createStudent } from '../student';
+import { studentStep } from '../train';
 import { globalNormFlat } from './adamw';
 import { useWebGpuKernels } from './program';
 import { expectClose, wave } from './testUtil';
@@ -118,20 +123,27 @@ describeWebGpu('optimizer kernels (WebGPU)', () => {
     tf.dispose([...Object.values(grads), ...Object.values(params)]);
   });
 
-  it('a dry run (shader warm-up) leaves parameters and moments alone', async () => {
-    const params = makeParams();
-    const opt = new AdamW(params, { weightDecay: 0.05 });
-    const before = await params['head.weight']!.data();
-    const grads = makeGrads(0);
-    tf.dispose(opt.clipAndApply(grads, 0.01, 0, true));
-    expect(opt.step).toBe(0);
-    expectClose(await params['head.weight']!.data(), before, 0, 0);
-    const mv = (opt as unknown as { mv: tf.Variable }).mv;
-    const absMax = tf.max(tf.abs(mv));
-    expect((await absMax.data())[0]).toBe(0);
-    absMax.dispose();
+  it('the shader warm-up (a compile-only step on a shadow) leaves the parameters and the moments alone', async () => {
+    const info = DATASETS['fashion-mnist'];
+    const student = createStudent({ embedDim: 16, depth: 1, numHeads: 2, mlpRatio: 2, patchSize: 7 }, info, 3);
+    const opt = new AdamW(student.params, { weightDecay: 0.05 });
+    const x = tf.randomUniform([4, 28, 28, 1], -1, 1, 'float32', 1) as tf.Tensor4D;
+    const y = tf.tensor1d([1, 2, 3, 4], 'int32');
+    const logits = tf.randomNormal([4, 10], 0, 1, 'float32', 2) as tf.Tensor2D;
+    const opts = { distillation: 'hard' as const, alpha: 0.5, tau: 3, labelSmoothing: 0, lr: 1e-2, clipNorm: 1 };
+    tf.dispose(Object.values(studentStep(student, opt, x, y, logits, opts))); // real moments, not zeros
+    const read = async () => ({ w: await student.params['blocks.0.attn.qkv.weight']!.data(), mv: await (opt as unknown as { mv: tf.Variable }).mv.data() });
+    const before = await read();
+    const shadow = createShadow(student, 0.05);
+    expect(await compileOnly(() => studentStep(shadow.student, shadow.optimizer, x, y, logits, opts))).not.toBeNull();
+    shadow.dispose();
+    const after = await read();
+    expectClose(after.w, before.w, 0, 0);
+    expectClose(after.mv, before.mv, 0, 0);
+    expect(opt.step).toBe(1);
+    tf.dispose([x, y, logits]);
     opt.dispose();
-    tf.dispose([...Object.values(grads), ...Object.values(params)]);
+    disposeParams(student.params);
   });
 
   it('the plain optimizer reports the same norm as the kernel (globalNorm)', async () => {
