@@ -31,6 +31,8 @@ export const COMPAT_FLAGS = [
 export const COMPAT_TAG = '@compat';
 
 const PORT = Number(process.env.E2E_PORT ?? 4173);
+/** The worker harness page (e2e-harness.html) is not part of the app's build: npm run build:harness puts it in dist-harness, served here. */
+export const HARNESS_URL = `http://127.0.0.1:${PORT + 1}/e2e-harness.html`;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -59,10 +61,18 @@ export default defineConfig({
       use: { launchOptions: { executablePath: CHROMIUM, args: [...BASE_FLAGS, ...COMPAT_FLAGS] } },
     },
   ],
-  webServer: {
-    command: `npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
-    url: `http://127.0.0.1:${PORT}/`,
-    reuseExistingServer: !process.env.CI,
-    timeout: 60_000,
-  },
+  webServer: [
+    {
+      command: `npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
+      url: `http://127.0.0.1:${PORT}/`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+    },
+    {
+      command: `npx vite preview --outDir dist-harness --host 127.0.0.1 --port ${PORT + 1} --strictPort`,
+      url: HARNESS_URL,
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+    },
+  ],
 });

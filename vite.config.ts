@@ -31,7 +31,13 @@ function gzipFilesAsBytes(): Plugin {
   };
 }
 
-export default defineConfig({
+const INPUTS = {
+  production: { main: 'index.html' },
+  harness: { harness: 'e2e-harness.html' },
+  bench: { main: 'index.html', harness: 'e2e-harness.html' },
+};
+
+export default defineConfig(({ mode }) => ({
   plugins: [react(), gzipFilesAsBytes()],
   base: './',
   worker: { format: 'es' },
@@ -39,8 +45,10 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: true,
     chunkSizeWarningLimit: 4096,
-    // The app, and a bare page that drives the training worker for e2e/worker.spec.ts.
-    rolldownOptions: { input: { main: 'index.html', harness: 'e2e-harness.html' } },
+    // The app alone. `--mode harness` builds the bare page that drives the training worker (e2e/worker.spec.ts, into
+    // dist-harness) and `--mode bench` both (npm run bench: the harness with the bench worker, and the app for the
+    // health run): test and benchmark pages never ship with the app.
+    rolldownOptions: { input: INPUTS[mode as keyof typeof INPUTS] ?? INPUTS.production },
   },
   server: { port: 5173, strictPort: false },
   preview: { port: 4173, strictPort: true },
@@ -73,4 +81,4 @@ export default defineConfig({
       },
     ],
   },
-});
+}));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { withDefaults, type TrainConfig } from '../src/engine/config';
 import type { HarnessRunOptions, HarnessRunResult } from '../src/workers/harness';
 import type { BackendReport, FromWorker, MetricsPoint } from '../src/workers/protocol';
-import { BASE_FLAGS, CHROMIUM } from '../playwright.config';
+import { BASE_FLAGS, CHROMIUM, HARNESS_URL } from '../playwright.config';
 
 type HarnessWindow = Window & {
   __harness: { init(c: TrainConfig): Promise<FromWorker>; run(c: TrainConfig, o?: HarnessRunOptions): Promise<HarnessRunResult> };
@@ -33,8 +33,8 @@ const TINY = withDefaults({
  */
 const RUN_OPTS: HarnessRunOptions = { sample: true, options: { testLimit: 16 } };
 
-async function openHarness(page: Page, baseURL = ''): Promise<void> {
-  await page.goto(`${baseURL}e2e-harness.html`);
+async function openHarness(page: Page): Promise<void> {
+  await page.goto(HARNESS_URL);
   await page.waitForFunction(() => '__harness' in window);
 }
 
@@ -96,11 +96,11 @@ test('the worker trains a tiny DeiT on WebGPU (SwiftShader) with finite losses',
   console.log(`adapter ${JSON.stringify(report.adapter)}`);
 });
 
-test('without --enable-unsafe-webgpu the worker reports the fallback backend and why, and trains on it', async ({ baseURL }) => {
+test('without --enable-unsafe-webgpu the worker reports the fallback backend and why, and trains on it', async () => {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: BASE_FLAGS });
   try {
     const page = await browser.newPage();
-    await openHarness(page, baseURL);
+    await openHarness(page);
     const report = checkTinyRun(await runTiny(page));
     console.log(`fallback report: ${JSON.stringify(report)}`);
     expect(report.backend).not.toBe('webgpu');
@@ -120,17 +120,25 @@ test('a forced wasm backend loads its binaries from the build (setWasmPaths) and
   expect(report).toMatchObject({ requested: 'wasm', backend: 'wasm', convImpl: 'im2col', fallbackReason: 'the config chose wasm' });
 });
 
-test('the build runs tfjs in a worker chunk and keeps it out of the main-thread entry', () => {
-  const dist = join(import.meta.dirname, '..', 'dist');
+/** A field name of the benchmark's results (engine/benchmark.ts) that minification keeps: the benchmark code is in a chunk. */
+const BENCH_MARKER = /shaderWarmupMs/;
+
+test('the build runs tfjs in a worker chunk and keeps it out of the main-thread entry; test and bench pages stay out of it', () => {
+  const root = join(import.meta.dirname, '..');
+  const dist = join(root, 'dist');
   const assets = readdirSync(join(dist, 'assets'));
   const worker = assets.find((f) => /^training\.worker-.*\.js$/.test(f));
   expect(worker, `no training.worker chunk in ${assets.join(', ')}`).toBeDefined();
+  // The app's build: no harness page, no bench worker, and the app's worker without the benchmark code.
+  expect(readdirSync(dist)).not.toContain('e2e-harness.html');
+  expect(assets.filter((f) => /bench|harness/.test(f))).toEqual([]);
+  expect(readFileSync(join(dist, 'assets', worker!), 'utf8')).not.toMatch(BENCH_MARKER);
   // Strings of tfjs-core (backend init warning, env flags) that survive minification.
   const tfjsMarker = /Initialization of backend|WEBGL_VERSION|tfjsflags/;
   expect(readFileSync(join(dist, 'assets', worker!), 'utf8')).toMatch(tfjsMarker);
   // Every chunk a page loads on the main thread: its scripts, then what they import (static or dynamic), transitively.
-  for (const page of ['index.html', 'e2e-harness.html']) {
-    const html = readFileSync(join(dist, page), 'utf8');
+  for (const [dir, page] of [[dist, 'index.html'], [join(root, 'dist-harness'), 'e2e-harness.html']] as const) {
+    const html = readFileSync(join(dir, page), 'utf8');
     const queue = [...html.matchAll(/(?:src|href)="\.\/assets\/([^"]+\.js)"/g)].map((m) => m[1]!);
     expect(queue.length).toBeGreaterThan(0);
     const seen = new Set<string>();
@@ -138,10 +146,15 @@ test('the build runs tfjs in a worker chunk and keeps it out of the main-thread 
       const chunk = queue.pop()!;
       if (seen.has(chunk)) continue;
       seen.add(chunk);
-      const code = readFileSync(join(dist, 'assets', chunk), 'utf8');
+      const code = readFileSync(join(dir, 'assets', chunk), 'utf8');
       expect(code, `${page} -> ${chunk}`).not.toMatch(tfjsMarker);
       for (const m of code.matchAll(/(?:from|import)\s*\(?\s*["']\.\/([^"']+\.js)["']/g)) queue.push(m[1]!);
     }
-    expect(seen.has(worker!), `${page} must load the worker as a Worker, not import it`).toBe(false);
+    expect([...seen].some((c) => /worker/.test(c)), `${page} must load the worker as a Worker, not import it`).toBe(false);
   }
+  // The harness build carries the bench worker, with the benchmark code in it (the marker is not a false negative).
+  const harnessAssets = readdirSync(join(root, 'dist-harness', 'assets'));
+  const bench = harnessAssets.find((f) => /^bench\.worker-.*\.js$/.test(f));
+  expect(bench, `no bench.worker chunk in ${harnessAssets.join(', ')}`).toBeDefined();
+  expect(readFileSync(join(root, 'dist-harness', 'assets', bench!), 'utf8')).toMatch(BENCH_MARKER);
 });

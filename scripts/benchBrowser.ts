@@ -74,7 +74,7 @@ export async function benchmarkInBrowser(gpu: GpuMode, baseUrl: string, request:
     page.on('console', (m) => {
       if ((m.type() === 'warning' || m.type() === 'error') && GPU_ERROR.test(m.text()) && gpuErrors.length < 20) gpuErrors.push(m.text().slice(0, 300));
     });
-    await page.goto(`${baseUrl}e2e-harness.html`, { timeout: 30_000 });
+    await page.goto(`${baseUrl}e2e-harness.html?worker=bench`, { timeout: 30_000 });
     await page.waitForFunction(() => '__harness' in window, undefined, { timeout: 30_000 });
     const r = await within(
       page.evaluate(([req, ms]) => (window as unknown as HarnessWindow).__harness.benchmark(req, ms), [request, timeoutMs] as const),

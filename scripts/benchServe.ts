@@ -52,7 +52,7 @@ export function killGroup(child: ChildProcess): void {
 
 /** vite build of the app and the harness page into BENCH_DIST (~30 s here). */
 export async function buildApp(root: string): Promise<void> {
-  await runCommand('npx', ['vite', 'build', '--outDir', BENCH_DIST, '--emptyOutDir'], { cwd: root, timeoutMs: 300_000 });
+  await runCommand('npx', ['vite', 'build', '--mode', 'bench', '--outDir', BENCH_DIST, '--emptyOutDir'], { cwd: root, timeoutMs: 300_000 });
 }
 
 export function freePort(): Promise<number> {

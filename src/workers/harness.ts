@@ -67,7 +67,10 @@ let runs = 0;
 
 function getClient(): TrainingClient {
   if (!client) {
-    client = new TrainingClient();
+    // ?worker=bench: the bench worker, which answers `benchmark` (npm run bench); otherwise the app's own worker.
+    client = new URLSearchParams(location.search).get('worker') === 'bench'
+      ? new TrainingClient(() => new Worker(new URL('./bench.worker.ts', import.meta.url), { type: 'module' }))
+      : new TrainingClient();
     client.onCrash(({ message }) => {
       crashed = message;
       log(`crash: ${message}`);

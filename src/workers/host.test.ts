@@ -5,6 +5,7 @@ import type { BackendSelection } from './backend';
 import { selectBackend } from './backend';
 import type { EvalPoint, FromWorker, MetricsPoint, ToWorker } from './protocol';
 import { PROTOCOL_VERSION } from './protocol';
+import { benchmarkStudent } from '../engine/benchmark';
 import { fsFetchBytes } from '../engine/data/nodeFetch';
 import { connect, memoryTeacher, numTensors, PUBLIC_DIR, tinyConfig, withFiles, type Harness } from './testHost';
 
@@ -345,7 +346,7 @@ describe('TrainingHost over a MessageChannel', () => {
 
   it('answers probe with the backend in use before any run, and a benchmark with one finite result per preset', async () => {
     const baseline = numTensors();
-    const h = harness(teacherFiles);
+    const h = harness(teacherFiles, { benchmark: benchmarkStudent });
     h.send({ type: 'probe', version: PROTOCOL_VERSION, backend: 'cpu' });
     const probed = await h.next('backend');
     expect(probed.report.backend).toBe('cpu');
@@ -365,8 +366,15 @@ describe('TrainingHost over a MessageChannel', () => {
     expect(err).toMatchObject({ code: 'protocol', message: expect.stringMatching(/benchmark\.presets/) });
   });
 
-  it('benchmark: an unavailable backend answers its report (backend none, the reason) before the error; bad options are refused', async () => {
+  it('the app\'s worker (no benchmark option) refuses a benchmark, saying where it is', async () => {
     const h = harness(teacherFiles);
+    h.send({ type: 'benchmark', backend: 'cpu', presets: ['deit-nano'], batchSize: 2, steps: 1, warmupSteps: 0 });
+    expect(await h.next('error')).toMatchObject({ code: 'protocol', message: expect.stringMatching(/no benchmark; the bench worker/) });
+    expect(h.of('backend')).toEqual([]);
+  });
+
+  it('benchmark: an unavailable backend answers its report (backend none, the reason) before the error; bad options are refused', async () => {
+    const h = harness(teacherFiles, { benchmark: benchmarkStudent });
     h.send({ type: 'benchmark', backend: 'webgpu', presets: ['deit-nano'], batchSize: 2, steps: 1, warmupSteps: 0 });
     const report = (await h.next('backend')).report;
     expect(report).toMatchObject({ requested: 'webgpu', backend: 'none' });

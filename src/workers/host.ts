@@ -1,6 +1,6 @@
 // The training host: receives protocol messages on an Endpoint (the worker scope, or a MessagePort in tests),
 // selects the backend, owns the current TrainingRun, and reports every failure as an `error` message.
-import { benchmarkStudent } from '../engine/benchmark';
+import type { BenchOptions, BenchResult } from '../engine/benchmark';
 import { validateConfig, type BackendChoice } from '../engine/config';
 import { httpFetchBytes, type FetchBytes } from '../engine/data/dataset';
 import { BackendInitError, resetBackend, selectBackend as defaultSelectBackend, type BackendEnv, type BackendSelection } from './backend';
@@ -20,6 +20,11 @@ export interface HostOptions {
   /** Caps the 'test' evaluations to the first N test images when an init's options do not say (tests on tfjs-cpu). */
   testLimit?: number;
   now?: () => number;
+  /**
+   * Answers `benchmark` messages: only the bench worker (bench.worker.ts, for npm run bench) passes it, so the
+   * benchmark code never ships in the app's worker, which refuses the message.
+   */
+  benchmark?: (opts: BenchOptions) => Promise<BenchResult>;
 }
 
 export class TrainingHost {
@@ -144,6 +149,8 @@ export class TrainingHost {
   }
 
   private async benchmark(msg: Extract<ToWorker, { type: 'benchmark' }>): Promise<void> {
+    const bench = this.opts.benchmark;
+    if (!bench) throw new CommandError('protocol', 'benchmark: the app\'s training worker has no benchmark; the bench worker (src/workers/bench.worker.ts, npm run bench) does');
     if (this.run) throw new CommandError('protocol', 'benchmark: stop the current run first');
     // An unavailable backend is a result too: its report (backend 'none', every attempt's reason) precedes the error.
     const selection = await this.ensureBackend(msg.backend, '', (report) => this.post({ type: 'backend', report }));
@@ -152,7 +159,7 @@ export class TrainingHost {
     const results = [];
     const { flags, shaderWarmup } = msg.options ?? {};
     for (const preset of msg.presets) {
-      results.push(await benchmarkStudent({ preset, batchSize: msg.batchSize, steps: msg.steps, warmupSteps: msg.warmupSteps, flags, shaderWarmup }));
+      results.push(await bench({ preset, batchSize: msg.batchSize, steps: msg.steps, warmupSteps: msg.warmupSteps, flags, shaderWarmup }));
     }
     this.post({ type: 'benchmark', results });
   }
