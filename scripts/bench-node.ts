@@ -3,6 +3,7 @@
 // dispatches of a steady student step. Usage:
 //   npm run bench:node [-- --backends wasm,cpu --presets deit-nano,deit-micro --batch 64 --steps 5]
 //   npm run bench:node -- --backend webgpu [--presets deit-nano,deit-micro,deit-ti] [--kernels on|off|both] [--counts-only]
+// On a GPU server without the repo: npm run bench:pack writes a folder that runs this script with one command.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
@@ -26,6 +27,8 @@ const { values } = parseArgs({
     'counts-only': { type: 'boolean', default: false },
     // WebGPU only: executed steps whose dispatches are counted (0: the compile-only trace alone, for big presets on slow adapters).
     'count-steps': { type: 'string', default: '2' },
+    // Where the JSON goes (default: the repo's bench/results; the packed bench passes its own folder).
+    'results-dir': { type: 'string' },
   },
 });
 
@@ -35,7 +38,16 @@ for (const p of presets) if (!STUDENT_PRESET_NAMES.includes(p)) throw new Error(
 const kernelModes = { on: [true], off: [false], both: [false, true] }[values.kernels];
 if (!kernelModes) throw new Error(`--kernels ${values.kernels}: one of on, off, both`);
 
-type Row = (BenchResult & { mode: string }) | null;
+type Row = (BenchResult & { mode: string } & ReturnType<typeof achieved>) | null;
+
+/**
+ * FLOPs of one training step per image from the model's analytic multiply-accumulates (matMuls only: forward 2 x MACs,
+ * backward 2 x forward), and the rate the precomputed-teacher step reached: what a GPU's peak can be compared with.
+ */
+function achieved(r: BenchResult): { trainFlopsPerImage: number; achievedGflops: number } {
+  const trainFlopsPerImage = 6 * r.macsPerImage;
+  return { trainFlopsPerImage, achievedGflops: (trainFlopsPerImage * r.imagesPerSecPrecomputed) / 1e9 };
+}
 const rows: NonNullable<Row>[] = [];
 const counts: (StepCounts & { kernels: boolean; adapter: string })[] = [];
 let adapter = '';
@@ -53,12 +65,18 @@ for (const backend of backends) {
         if (values['counts-only']) continue;
       }
       const r = await benchmarkStudent({ preset, batchSize: Number(values.batch), steps: Number(values.steps), warmupSteps: Number(values.warmup) });
-      rows.push({ ...r, mode });
+      rows.push({ ...r, mode, ...achieved(r) });
       console.log(formatTable([rows[rows.length - 1]!]).split('\n')[2]);
     }
   }
 }
-if (rows.length > 0) console.log('\n' + formatTable(rows));
+if (rows.length > 0) {
+  console.log('\n' + formatTable(rows));
+  console.log('\nAchieved arithmetic rate of a student training step (teacher logits precomputed), against the analytic\n' +
+    'FLOPs of its matMuls (forward 2 x MACs per image, backward twice that):');
+  console.log(alignTable(['mode', 'backend', 'preset', 'MFLOP/image (train)', 'img/s', 'GFLOP/s'],
+    rows.map((r) => [r.mode, r.backend, r.preset, (r.trainFlopsPerImage / 1e6).toFixed(1), r.imagesPerSecPrecomputed.toFixed(1), r.achievedGflops.toFixed(2)])));
+}
 if (counts.length > 0) {
   console.log(`\nWebGPU kernel dispatches per steady student step (hard, precomputed teacher logits, batch ${values.batch}; ${adapter}):`);
   console.log(alignTable(
@@ -67,7 +85,7 @@ if (counts.length > 0) {
       String(c.opsPerStep), Object.entries(c.programs).slice(0, 4).map(([k, v]) => `${k.replace(/Program$/, '')} ${v}`).join(', ')]),
   ));
 }
-const file = await writeResults(join(import.meta.dirname, '..'), backends.includes('webgpu') ? 'node-webgpu' : 'node', { kind: 'node', machine: machineFacts(), tfjs: tf.version_core, adapter, options: values, results: rows, counts });
+const file = await writeResults(values['results-dir'] ?? join(import.meta.dirname, '..', 'bench', 'results'), backends.includes('webgpu') ? 'node-webgpu' : 'node', { kind: 'node', machine: machineFacts(), tfjs: tf.version_core, adapter, options: values, results: rows, counts });
 console.log(`\nwrote ${file}`);
 // Dawn keeps the event loop alive after the last GPU call.
 process.exit(0);

@@ -244,7 +244,7 @@ async function main(): Promise<void> {
 
   const adapters = [...new Map(rows.filter((r) => r.report?.adapter).map((r) => [JSON.stringify(r.report!.adapter), r.report!.adapter])).values()];
   const require = createRequire(import.meta.url);
-  const file = await writeResults(ROOT, `browser-${gpu}`, {
+  const file = await writeResults(join(ROOT, 'bench', 'results'), `browser-${gpu}`, {
     kind: 'browser',
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
     machine: machineFacts(),

@@ -83,8 +83,8 @@ export function machineFacts(): Record<string, unknown> {
   return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? null, memGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.release()}`, node: process.version };
 }
 
-export async function writeResults(root: string, name: string, payload: Record<string, unknown>): Promise<string> {
-  const dir = join(root, 'bench', 'results');
+/** Writes `payload` as `<dir>/<name>-<timestamp>.json` (dir: usually the repo's bench/results). */
+export async function writeResults(dir: string, name: string, payload: Record<string, unknown>): Promise<string> {
   await mkdir(dir, { recursive: true });
   const file = join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   await writeFile(file, JSON.stringify(payload, null, 2) + '\n');
