@@ -99,7 +99,7 @@ const INSTRUMENT = `(() => {
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) {
         rec.frames.push({ start: e.startTime, duration: e.duration, blockingMs: e.blockingDuration, renderMs: e.renderStart ? e.startTime + e.duration - e.renderStart : 0,
-          scripts: (e.scripts || []).map((x) => ({ invoker: x.invoker, source: (x.sourceURL || '').split('/').pop() + ':' + x.sourceFunctionName, ms: Math.round(x.duration) })) });
+          scripts: (e.scripts || []).map((x) => ({ invoker: x.invoker, source: (x.sourceURL || '').split('/').pop() + ':' + x.sourceFunctionName + '@' + x.sourceCharPosition, ms: Math.round(x.duration) })) });
       }
     }).observe({ type: 'long-animation-frame', buffered: true });
   } catch (e) {}
