@@ -61,11 +61,6 @@ export function insightSignature(st: Pick<AppState, 'runs' | 'runOrder'>): strin
  * sample, images or a status), so that the token-similarity, agreement, attention and confusion views stay out of the
  * chart frame queue between evaluations.
  */
-/**
- * useChartRuns for the insight views: the same runs, re-read only when insightSignature changes (an evaluation, a
- * sample, images or a status), so that the token-similarity, agreement, attention and confusion views stay out of the
- * chart frame queue between evaluations.
- */
 export function useInsightRuns(): ChartRuns {
   const s = useThrottledStore((st) => ({ sig: insightSignature(st), ...viewOf(st) }), CHART_INTERVAL_MS, chartFrames);
   // The runs as they are when the signature changed (read once per change, not per render).
