@@ -285,6 +285,11 @@ function printHealth(h: HealthResult): void {
     console.log(`  slow frame ${f.duration.toFixed(0)} ms (render ${f.renderMs.toFixed(0)} ms): ${scripts}`);
   }
   for (const t of lt.duringTrainingEntries.slice(0, 8)) console.log(`  long task ${t.duration.toFixed(0)} ms at ${(t.start / 1000).toFixed(1)} s, after ${t.after}`);
+  if (h.tracedLongTasks) {
+    const t = h.tracedLongTasks;
+    console.log(`  traced (renderer main thread, from the student's start): ${t.length} task(s) >= 50 ms wall; ` +
+      (t.length ? `wall / thread CPU ms: ${t.map((x) => `${x.wallMs.toFixed(0)} / ${x.cpuMs === null ? '?' : x.cpuMs.toFixed(0)}`).join(', ')}` : 'none'));
+  }
   console.log(lt.duringTraining.count === 0 ? 'target met: no long task while training' : `TARGET MISSED: ${lt.duringTraining.count} long task(s) while training`);
 }
 

@@ -67,7 +67,32 @@ export interface HealthResult {
   slowFramesDuringTraining: SlowFrame[];
   /** WebGPU validation errors logged during the run (see GPU_ERROR): work was dropped. */
   gpuErrors: string[];
+  /**
+   * The renderer main thread's tasks of 50 ms or more while the student trained, from a Chrome trace ('toplevel'):
+   * wall time and the thread's own CPU time in it. A task whose CPU time is far below its wall time spent the rest
+   * waiting for a core (on this machine the software GPU shares the CPU), not working.
+   */
+  tracedLongTasks: { wallMs: number; cpuMs: number | null }[] | null;
   error: string | null;
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  pid: number;
+  tid: number;
+  dur?: number;
+  tdur?: number;
+  args?: { name?: string };
+}
+
+/** Long top-level tasks (>= 50 ms) of the renderer's main thread in a trace, with their thread CPU time. */
+export function mainThreadLongTasks(events: TraceEvent[]): { wallMs: number; cpuMs: number | null }[] {
+  const mains = events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  const isMain = (e: TraceEvent) => mains.some((m) => m.pid === e.pid && m.tid === e.tid);
+  return events
+    .filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && (e.dur ?? 0) >= 50_000 && isMain(e))
+    .map((e) => ({ wallMs: e.dur! / 1000, cpuMs: e.tdur === undefined ? null : e.tdur / 1000 }));
 }
 
 function stats(tasks: LongTask[]): TaskStats {
@@ -156,6 +181,12 @@ export async function measureHealth(gpu: GpuMode, baseUrl: string, extraHash: st
       if ((m.type() === 'warning' || m.type() === 'error') && GPU_ERROR.test(m.text()) && gpuErrors.length < 20) gpuErrors.push(m.text().slice(0, 300));
     });
     await page.addInitScript(INSTRUMENT);
+    // A trace of the renderer's top-level tasks while the student trains: each long task's thread CPU time.
+    const cdp = await page.context().newCDPSession(page);
+    const traced: TraceEvent[] = [];
+    cdp.on('Tracing.dataCollected', (d) => void traced.push(...(d.value as unknown as TraceEvent[])));
+    const traceDone = new Promise<void>((r) => cdp.once('Tracing.tracingComplete', () => r()));
+    let tracing = false;
     await page.goto(`${baseUrl}index.html#${hash}`, { timeout: 30_000 });
     const read = () => page.evaluate(() => (window as unknown as { __bench: PageRecord }).__bench);
     const finished = (r: PageRecord) => r.notes.some((n) => n.status === 'error' || n.type === 'error')
@@ -164,13 +195,21 @@ export async function measureHealth(gpu: GpuMode, baseUrl: string, extraHash: st
     const deadline = Date.now() + timeoutMs;
     let rec = await read();
     while (!finished(rec) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 500));
+      if (!tracing && rec.notes.some((n) => n.status === 'student')) {
+        tracing = true;
+        await cdp.send('Tracing.start', { categories: 'toplevel', transferMode: 'ReportEvents' } as never);
+      }
+      await new Promise((r) => setTimeout(r, tracing ? 500 : 100));
       rec = await within(read(), 30_000, 'reading the page record');
     }
     await new Promise((r) => setTimeout(r, 1000)); // the UI renders the last point
     rec = await read();
+    if (tracing) {
+      await cdp.send('Tracing.end');
+      await within(traceDone, 30_000, 'collecting the trace');
+    }
     const timeout = finished(rec) ? null : `the ${expectedRuns > 1 ? `${expectedRuns} runs` : 'run'} did not finish their student steps within ${timeoutMs / 1000} s`;
-    return { ...summarise(hash, rec, timeout), runs: expectedRuns, gpuErrors };
+    return { ...summarise(hash, rec, timeout), runs: expectedRuns, gpuErrors, tracedLongTasks: tracing ? mainThreadLongTasks(traced) : null };
   } finally {
     await browser.close().catch(() => undefined);
   }
@@ -195,7 +234,7 @@ function totalStudentSteps(points: WorkerNote[]): number {
   return total + prev;
 }
 
-function summarise(hash: string, rec: PageRecord, timeout: string | null): Omit<HealthResult, 'gpuErrors' | 'runs'> {
+function summarise(hash: string, rec: PageRecord, timeout: string | null): Omit<HealthResult, 'gpuErrors' | 'runs' | 'tracedLongTasks'> {
   const notes = rec.notes;
   const studentAt = notes.find((n) => n.status === 'student')?.t ?? null;
   const points = notes.filter((n) => n.type === 'metrics' && n.phase === 'student');
