@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { extraTokens, type DatasetInfo, type StudentArch } from './config';
 import { gelu, layerNorm, linear, param, ParamBuilder, type Params } from './nn';
 import { attentionKernel, attentionWeightsKernel } from './webgpu/attention';
+import { embedTokensKernel } from './webgpu/embed';
 import { useWebGpuKernels } from './webgpu/program';
 
 export interface StudentModel {
@@ -135,11 +136,16 @@ function trunk(model: StudentModel, x: tf.Tensor4D, trace?: BlockTrace): { token
   const bsz = x.shape[0];
   const d = arch.embedDim;
   const patches = linear(patchify(x, arch.patchSize), params, 'patchEmbed', { inputIsData: true }); // [B, N, D]
-  // Broadcast by adding to zeros, not tf.tile: tile's gradient is one slice and one add per copy (2 x 2B kernels).
-  const zeros = tf.zeros([bsz, 1, d]);
-  const cls = tf.add(zeros, param(params, 'clsToken')); // [B, 1, D]
-  const extra = model.distToken ? [cls, tf.add(zeros, param(params, 'distToken'))] : [cls]; // [B, 1, D] each
-  let h = tf.add(tf.concat([...extra, patches], 1), param(params, 'posEmbed')) as tf.Tensor3D; // [B, T, D]
+  let h: tf.Tensor3D; // [B, T, D]
+  if (useWebGpuKernels()) {
+    h = embedTokensKernel(patches as tf.Tensor3D, param(params, 'clsToken'), model.distToken ? param(params, 'distToken') : null, param(params, 'posEmbed'));
+  } else {
+    // Broadcast by adding to zeros, not tf.tile: tile's gradient is one slice and one add per copy (2 x 2B kernels).
+    const zeros = tf.zeros([bsz, 1, d]);
+    const cls = tf.add(zeros, param(params, 'clsToken')); // [B, 1, D]
+    const extra = model.distToken ? [cls, tf.add(zeros, param(params, 'distToken'))] : [cls]; // [B, 1, D] each
+    h = tf.add(tf.concat([...extra, patches], 1), param(params, 'posEmbed')) as tf.Tensor3D;
+  }
   let lastAttention: (() => tf.Tensor4D) | null = null;
   for (let i = 0; i < arch.depth; i++) {
     const p = `blocks.${i}`;

@@ -60,6 +60,20 @@ describeWebGpu('attention and linear kernels (WebGPU)', () => {
     tf.dispose([qkv, g]);
   });
 
+  it('token embedding: 1 dispatch forward, 4 backward (patches, position rows, two token slices)', async () => {
+    const info = DATASETS['fashion-mnist'];
+    const student = createStudent({ embedDim: 8, depth: 1, numHeads: 2, mlpRatio: 2, patchSize: 7 }, info, 2);
+    const x = tf.randomUniform([2, 28, 28, 1]) as tf.Tensor4D;
+    const rec = recordPrograms(tf.backend());
+    const { grads, value } = tf.variableGrads(() => tf.sum(studentForwardWithInternals(student, x).cls) as tf.Scalar, Object.values(student.params));
+    rec.stop();
+    expect(rec.names.filter((n) => n.startsWith('Embed'))).toEqual(['EmbedProgram', 'EmbedGradPatchesProgram']);
+    expect(rec.names).not.toContain('ConcatProgram');
+    expect(rec.names.filter((n) => n === 'TransposeProgram')).toHaveLength(1); // patchify's, forward only
+    tf.dispose([x, value, ...Object.values(grads)]);
+    disposeParams(student.params);
+  });
+
   it('linear: values and gradients (x, W, b) match the plain path to 1e-5; the bias gradient is one pass', async () => {
     const params: Params = {
       'l.weight': tf.variable(tf.tensor(wave(40 * 70, 0.3), [40, 70])),
@@ -89,25 +103,26 @@ describeWebGpu('attention and linear kernels (WebGPU)', () => {
     tf.dispose([x, ...Object.values(params)]);
   });
 
-  it('a whole student (every kernel on vs all off): logits, embeddings, last attention and all 30+ gradients to 1e-4', async () => {
+  for (const distToken of [true, false]) it(`a whole student${distToken ? '' : ' without the distillation token'} (every kernel on vs all off): logits, embeddings, last attention and all 30+ gradients to 1e-4`, async () => {
     const info = DATASETS['fashion-mnist'];
     const arch: StudentArch = { embedDim: 24, depth: 2, numHeads: 3, mlpRatio: 2, patchSize: 7 };
-    const student = createStudent(arch, info, 5);
+    const student = createStudent(arch, info, 5, distToken);
     const x = tf.randomUniform([3, 28, 28, 1], -1, 1, 'float32', 9) as tf.Tensor4D;
     const run = async (kernels: boolean) => {
       tf.env().set(FLAG, kernels);
       return readAll(tf.tidy(() => {
         const { grads, extras } = gradsOf(student.params, () => {
           const o = studentForwardWithInternals(student, x);
-          const loss = tf.add(tf.sum(tf.square(o.cls)), tf.sum(tf.mul(o.dist!, 0.5))) as tf.Scalar;
-          return { loss, extras: { cls: o.cls, dist: o.dist!, clsEmbed: o.clsEmbed, att: o.lastAttention } };
+          const second = o.dist ?? o.clsEmbed;
+          const loss = tf.add(tf.sum(tf.square(o.cls)), tf.sum(tf.mul(second, 0.5))) as tf.Scalar;
+          return { loss, extras: { cls: o.cls, second, clsEmbed: o.clsEmbed, att: o.lastAttention } };
         });
         return { ...extras, ...grads };
       }));
     };
     const plain = await run(false);
     const fused = await run(true);
-    expect(Object.keys(fused).length).toBeGreaterThan(30);
+    expect(Object.keys(fused).length).toBeGreaterThan(distToken ? 30 : 28);
     for (const k of Object.keys(plain)) {
       try {
         expectClose(fused[k]!, plain[k]!, 1e-4, 1e-5);
