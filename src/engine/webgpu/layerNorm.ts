@@ -1,7 +1,8 @@
 // LayerNorm and GELU as WebGPU kernels with hand-written gradients (tf.customGrad): one dispatch for LayerNorm forward
 // and four for its backward (~10 and ~25 tfjs kernels on the plain path); one each way for GELU (5 and ~10).
 import * as tf from '@tensorflow/tfjs-core';
-import { flatDispatch, type WebGPUBackendLike, type WebGPUProgram } from './program';
+import { columnDispatch, columnReduceCode } from './linear';
+import { flatDispatch, type ProgramUniform, type WebGPUBackendLike, type WebGPUProgram } from './program';
 
 // Rows are normalised one thread per row: D (32-192 here) is too short to share across a workgroup profitably, and it
 // keeps mean and variance in the two-pass form tf.moments uses (mean, then mean of squared deviations).
@@ -21,7 +22,7 @@ const ROW_STATS = `
     return vec2<f32>(mean, inverseSqrt(variance + uniforms.eps));
   }`;
 
-/** Base of the row-wise programs: X [R, D] flattened, one thread per row (or per column for the parameter grads). */
+/** Base of the row-wise programs: X [R, D] flattened, one thread per row. */
 abstract class RowProgram implements WebGPUProgram {
   outputShape: number[];
   abstract shaderKey: string;
@@ -104,31 +105,31 @@ class LayerNormGradXProgram extends RowProgram {
   }
 }
 
-/** dgamma = sum_rows dy * xhat (withXhat) or dbeta = sum_rows dy, one thread per column. */
-class LayerNormGradParamProgram extends RowProgram {
+/**
+ * dgamma = sum_rows dy * xhat (withXhat) or dbeta = sum_rows dy: a column reduction (linear.ts), several threads per
+ * column so that a long batch of rows is not one thread's loop.
+ */
+class LayerNormGradParamProgram implements WebGPUProgram {
+  outputShape: number[];
   shaderKey: string;
+  dispatchLayout = { x: [0] };
+  dispatch: [number, number, number];
   variableNames: string[];
+  workgroupSize: [number, number, number];
+  uniforms = 'rows : i32, cols : i32,';
   private readonly withXhat: boolean;
   constructor(d: number, withXhat: boolean) {
-    super(d, d);
+    this.outputShape = [d];
+    const c = columnDispatch(d);
+    this.dispatch = c.dispatch;
+    this.workgroupSize = c.workgroupSize;
     this.withXhat = withXhat;
     this.variableNames = withXhat ? ['Dy', 'X', 'Stats'] : ['Dy'];
-    this.shaderKey = withXhat ? 'deitLayerNormGradGamma' : 'deitLayerNormGradBeta';
+    this.shaderKey = `${withXhat ? 'deitLayerNormGradGamma' : 'deitLayerNormGradBeta'}_${c.key}`;
   }
   getUserCode(): string {
-    const term = this.withXhat ? 'Dy[r * d + index] * (X[r * d + index] - Stats[2 * r]) * Stats[2 * r + 1]' : 'Dy[r * d + index]';
-    return `
-      fn main(index : i32) {
-        let d = uniforms.d;
-        if (index >= d) {
-          return;
-        }
-        var s = 0.0;
-        for (var r = 0; r < uniforms.rows; r = r + 1) {
-          s = s + ${term};
-        }
-        result[index] = s;
-      }`;
+    const i = 'r * uniforms.cols + col';
+    return columnReduceCode(this.withXhat ? `Dy[${i}] * (X[${i}] - Stats[2 * r]) * Stats[2 * r + 1]` : `Dy[${i}]`);
   }
 }
 
@@ -174,17 +175,15 @@ class GeluProgram implements WebGPUProgram {
   }
 }
 
-function run(program: WebGPUProgram, inputs: tf.Tensor[], uniforms: { rows: number; d: number; eps: number } | null): tf.Tensor {
+function runWith(program: WebGPUProgram, inputs: tf.Tensor[], uniforms?: ProgramUniform[]): tf.Tensor {
   const backend = tf.backend() as unknown as WebGPUBackendLike;
-  const u = uniforms
-    ? [
-        { type: 'int32' as const, data: [uniforms.rows] },
-        { type: 'int32' as const, data: [uniforms.d] },
-        { type: 'float32' as const, data: [uniforms.eps] },
-      ]
-    : undefined;
-  const info = backend.runWebGPUProgram(program, inputs, 'float32', u);
-  return tf.engine().makeTensorFromTensorInfo(info);
+  return tf.engine().makeTensorFromTensorInfo(backend.runWebGPUProgram(program, inputs, 'float32', uniforms));
+}
+
+function run(program: WebGPUProgram, inputs: tf.Tensor[], uniforms: { rows: number; d: number; eps: number } | null): tf.Tensor {
+  return runWith(program, inputs, uniforms
+    ? [{ type: 'int32', data: [uniforms.rows] }, { type: 'int32', data: [uniforms.d] }, { type: 'float32', data: [uniforms.eps] }]
+    : undefined);
 }
 
 /**
@@ -207,8 +206,9 @@ export const layerNormKernel: (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, 
         const u = { rows, d, eps };
         const dx = run(new LayerNormGradXProgram(rows * d, rows), [xs, dyFlat, gs], u);
         const stats = run(new RowStatsProgram(rows * 2, rows), [xs], u);
-        const dGamma = run(new LayerNormGradParamProgram(d, true), [dyFlat, xs, stats], u);
-        const dBeta = run(new LayerNormGradParamProgram(d, false), [dyFlat], u);
+        const cu = [{ type: 'int32' as const, data: [rows] }, { type: 'int32' as const, data: [d] }];
+        const dGamma = runWith(new LayerNormGradParamProgram(d, true), [dyFlat, xs, stats], cu);
+        const dBeta = runWith(new LayerNormGradParamProgram(d, false), [dyFlat], cu);
         stats.dispose();
         return [tf.reshape(dx, xIn.shape), tf.reshape(dGamma, g.shape), tf.reshape(dBeta, b.shape)];
       },

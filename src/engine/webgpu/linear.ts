@@ -3,26 +3,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { webgpuBackend, type WebGPUProgram } from './program';
 
-const COLS = 32; // columns per workgroup: neighbouring threads read neighbouring floats of a row
-const LANES = 8; // threads per column, each summing every LANES-th row, then a sum of their partials
+const COLS = 16; // columns per workgroup: neighbouring threads read neighbouring floats of a row
+const LANES = 16; // threads per column, each summing every LANES-th row, then a sum of their partials
 
-/** sum over rows of X [R, C] -> [C]: a workgroup per COLS columns, LANES threads per column. */
-class ColumnSumProgram implements WebGPUProgram {
-  outputShape: number[];
-  shaderKey = `deitColumnSum_${COLS}_${LANES}`;
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number];
-  variableNames = ['X'];
-  workgroupSize: [number, number, number] = [COLS * LANES, 1, 1];
-  uniforms = 'rows : i32, cols : i32,';
-
-  constructor(cols: number) {
-    this.outputShape = [cols];
-    this.dispatch = [Math.ceil(cols / COLS), 1, 1];
-  }
-
-  getUserCode(): string {
-    return `
+/**
+ * The body of a column reduction over R rows of C columns: a workgroup per COLS columns, LANES threads per column,
+ * each summing `term(r, col)` (a WGSL expression in r and col) over every LANES-th row, then lane 0 adds the partials
+ * and writes result[col]. The program needs uniforms `rows` and `cols`, COLS * LANES threads per workgroup and
+ * ceil(C / COLS) workgroups in x (see {@link columnDispatch}).
+ */
+export function columnReduceCode(term: string): string {
+  return `
       var<workgroup> partial : array<f32, ${COLS * LANES}>;
       fn main(index : i32) {
         let lid = i32(localId.x);
@@ -31,7 +22,7 @@ class ColumnSumProgram implements WebGPUProgram {
         var s = 0.0;
         if (col < uniforms.cols) {
           for (var r = lane; r < uniforms.rows; r = r + ${LANES}) {
-            s = s + X[r * uniforms.cols + col];
+            s = s + ${term};
           }
         }
         partial[lid] = s;
@@ -44,6 +35,33 @@ class ColumnSumProgram implements WebGPUProgram {
           result[col] = t;
         }
       }`;
+}
+
+/** Workgroup size and count of a column reduction over `cols` columns. */
+export function columnDispatch(cols: number): { workgroupSize: [number, number, number]; dispatch: [number, number, number]; key: string } {
+  return { workgroupSize: [COLS * LANES, 1, 1], dispatch: [Math.ceil(cols / COLS), 1, 1], key: `${COLS}_${LANES}` };
+}
+
+/** sum over rows of X [R, C] -> [C]. */
+class ColumnSumProgram implements WebGPUProgram {
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout = { x: [0] };
+  dispatch: [number, number, number];
+  variableNames = ['X'];
+  workgroupSize: [number, number, number];
+  uniforms = 'rows : i32, cols : i32,';
+
+  constructor(cols: number) {
+    this.outputShape = [cols];
+    const c = columnDispatch(cols);
+    this.dispatch = c.dispatch;
+    this.workgroupSize = c.workgroupSize;
+    this.shaderKey = `deitColumnSum_${c.key}`;
+  }
+
+  getUserCode(): string {
+    return columnReduceCode('X[r * uniforms.cols + col]');
   }
 }
 
