@@ -2,53 +2,14 @@
 // updates, log points, evaluations with their insight data (samples, test images), and how a run ends.
 import * as tf from '@tensorflow/tfjs-core';
 import { DATASETS, liveOf, type LiveParams, type TrainConfig } from '../engine/config';
-import type { FetchBytes } from '../engine/data/dataset';
 import { deriveSeed, mulberry32 } from '../engine/random';
 import type { TeacherModel } from '../engine/teacher';
-import type { LossReading } from '../engine/trainer';
-import type { DatasetCache } from './datasetCache';
 import { CommandError, DeviceLostError, Stopped, describeError } from './errors';
 import { LogPacer, PointBuffer, ProgressThrottle, Serial, yieldToEventLoop } from './pacing';
-import type { EvalPoint, FromWorker, Phase, RunStatus, Sample, TeacherFile } from './protocol';
+import type { EvalPoint, Phase, RunStatus, Sample } from './protocol';
 import { RunModels } from './runModels';
+import { DEVICE_LOST_GRACE_MS, type LoopState, type RunEnv, type Trainable } from './runTypes';
 import { classStrip, testImages } from './insight';
-
-/** How long a WebGPU run that failed with an internal error waits for device.lost before reporting the error as is. */
-export const DEVICE_LOST_GRACE_MS = 2000;
-
-export interface RunEnv {
-  post(msg: FromWorker): void;
-  fetchBytes: FetchBytes;
-  datasets: DatasetCache;
-  /** The tfjs backend in use (decides the conv implementation for teacher training and the eval batch size). */
-  backend: string;
-  now(): number;
-  /** Images of the test split in a 'test' evaluation (the first N); null: all of them. */
-  testLimit: number | null;
-  /** The user's teacher checkpoint (RunOptions.teacherFile). */
-  teacherFile?: TeacherFile | null;
-}
-
-/** What the training loop needs of StudentTrainer and TeacherTrainer. */
-interface Trainable {
-  readonly step: number;
-  readonly epoch: number;
-  readonly imagesSeen: number;
-  readonly totalSteps: number;
-  readonly stepsPerEpoch: number;
-  readonly done: boolean;
-  readonly learningRate: number;
-  trainStep(): void;
-  readLosses(): Promise<LossReading | null>;
-}
-
-interface LoopState {
-  phase: 'teacher' | 'student';
-  tr: Trainable;
-  pacer: LogPacer;
-  /** Learning rate of the last step taken (trainer.learningRate already points at the next one). */
-  lastLr: number;
-}
 
 export class TrainingRun {
   status: RunStatus = 'idle';
