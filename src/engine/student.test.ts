@@ -10,7 +10,7 @@ import { AdamW } from './optimizer';
 import { mulberry32 } from './random';
 import { createStudent, fuseLogits, patchify, studentForward, studentForwardWithInternals, type StudentModel } from './student';
 import { createTeacher, teacherForward } from './teacher';
-import { TINY_ARCH, TINY_DATA, expectClose, nonNull, perturb, randImages, refForward, refLinear, stats, values } from './testing/studentReference';
+import { TINY_ARCH, TINY_DATA, expectClose, nonNull, perturb, randImages, refForward, refLinear, stats, values, kept } from './testing/studentReference';
 import { gradsOf, studentStep } from './train';
 
 const fmnist = DATASETS['fashion-mnist'];
@@ -147,7 +147,7 @@ describe('forward', () => {
   });
 
   it('matches a float64 reference of DeiT (both heads and the last attention) on a tiny perturbed student', () => {
-    const out = studentForwardWithInternals(model, x);
+    const out = kept(() => studentForwardWithInternals(model, x));
     const cls = out.cls.arraySync();
     const dist = out.dist!.arraySync();
     const att = out.lastAttention.arraySync();
@@ -186,7 +186,7 @@ describe('forward', () => {
   });
 
   it('clsEmbed/distEmbed are the final-normed tokens 0 and 1, and the heads are linear maps of them', () => {
-    const i = studentForwardWithInternals(model, x);
+    const i = kept(() => studentForwardWithInternals(model, x));
     const ce = i.clsEmbed.arraySync();
     const de = i.distEmbed!.arraySync();
     const W = values(model.params['head.weight']!);
@@ -208,7 +208,7 @@ describe('forward', () => {
     const cls = tf.tensor2d([[1, 2, -4], [0, 0.5, 3]]);
     const dist = tf.tensor2d([[3, 6, 0], [1, -0.5, -3]]);
     expect(fuseLogits({ cls, dist }).arraySync()).toEqual([[2, 4, -2], [0.5, 0, 0]]);
-    const out = studentForward(model, x);
+    const out = kept(() => studentForward(model, x));
     const fused = fuseLogits(out).arraySync();
     const c = out.cls.arraySync();
     const d = out.dist!.arraySync();

@@ -11,7 +11,7 @@ import { countParams, disposeParams } from './nn';
 import { AdamW } from './optimizer';
 import { mulberry32 } from './random';
 import { createStudent, fuseLogits, studentForward, studentForwardWithInternals, type StudentModel } from './student';
-import { TINY_ARCH, TINY_DATA, expectClose, nonNull, perturb, randImages, refForward } from './testing/studentReference';
+import { TINY_ARCH, TINY_DATA, expectClose, nonNull, perturb, randImages, refForward, kept } from './testing/studentReference';
 import { studentStep } from './train';
 
 const fmnist = DATASETS['fashion-mnist'];
@@ -69,7 +69,7 @@ describe('forward without the distillation token', () => {
   });
 
   it('matches the float64 reference over [cls, patches] (class head and last attention); no distillation outputs', () => {
-    const out = studentForwardWithInternals(model, x);
+    const out = kept(() => studentForwardWithInternals(model, x));
     expect(out.dist).toBeNull();
     expect(out.distEmbed).toBeNull();
     expect(out.lastAttention.shape).toEqual([3, 2, 5, 5]); // 4 patches + the class token
@@ -86,7 +86,7 @@ describe('forward without the distillation token', () => {
   });
 
   it('fused logits are the class head exactly', () => {
-    const out = studentForward(model, x);
+    const out = kept(() => studentForward(model, x));
     const fused = fuseLogits(out);
     expect(fused.arraySync()).toEqual(out.cls.arraySync());
     tf.dispose([out.cls, fused]);

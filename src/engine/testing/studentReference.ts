@@ -136,3 +136,16 @@ export function expectClose(actual: number, expected: number, what: string, rtol
 export function nonNull(ts: readonly (tf.Tensor | null)[]): tf.Tensor[] {
   return ts.filter((t): t is tf.Tensor => t !== null);
 }
+
+/**
+ * Runs `f` (a forward pass) inside tf.tidy and keeps only the tensors it returns: the intermediate tensors of a
+ * forward called outside a tidy would otherwise stay alive (the engine's contract: call it inside tf.tidy or a tape).
+ */
+export function kept<T extends object>(f: () => T): T {
+  let out: T | null = null;
+  tf.tidy(() => {
+    out = f();
+    for (const v of Object.values(out)) if (v instanceof tf.Tensor) tf.keep(v);
+  });
+  return out!;
+}
