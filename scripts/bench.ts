@@ -34,6 +34,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '1' },
     'shader-warmup': { type: 'string', default: 'off' },
     'submit-batch': { type: 'string', default: '' },
+    kernels: { type: 'string', default: 'on' },
     health: { type: 'boolean', default: true },
     'no-health': { type: 'boolean', default: false },
     'health-only': { type: 'boolean', default: false },
@@ -55,6 +56,7 @@ const USAGE = `npm run bench [-- options]
   --batch 16 --steps 2 --warmup 1      batch size, timed steps per run (3 runs, median), warm-up steps
   --shader-warmup off|on|both          WebGPU: compile the step's shaders before the first step (both: measure each)
   --submit-batch 5,15,30,60            WebGPU: WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE values to compare (default: tfjs's 15)
+  --kernels on|off|both                WebGPU: the engine's own kernels (default on; off: the plain tfjs path; both: an A/B)
   --no-health                          skip the main-thread long-task check of a UI training run
   --health-only                        only that check
   --health-backend auto|webgpu|...     backend of that run (default auto)
@@ -106,6 +108,8 @@ const backends = list(values.backends ?? BROWSER_BACKENDS.join(',')) as BackendC
 for (const b of backends) if (!(BROWSER_BACKENDS as readonly string[]).includes(b)) fail(`unknown backend ${b}; one of ${BROWSER_BACKENDS.join(', ')}`, 2);
 const warmupModes = { off: [false], on: [true], both: [false, true] }[values['shader-warmup']];
 if (!warmupModes) fail(`--shader-warmup must be off, on or both, got ${values['shader-warmup']}`, 2);
+const kernelModes = { on: [true], off: [false], both: [false, true] }[values.kernels];
+if (!kernelModes) fail(`--kernels must be on, off or both, got ${values.kernels}`, 2);
 const submitBatches: (number | null)[] = values['submit-batch'] ? list(values['submit-batch']).map((s) => positiveInt('submit-batch', s)) : [null];
 const timeoutMs = positiveInt('timeout', values.timeout) * 1000;
 const repeats = positiveInt('repeat', values.repeat);
@@ -120,13 +124,16 @@ interface Variant {
 function variantsFor(backend: BackendChoice): Variant[] {
   if (backend !== 'webgpu') return [{ label: 'default', options: {} }];
   const out: Variant[] = [];
-  for (const submit of submitBatches) {
-    for (const warm of warmupModes!) {
-      const parts = [warm ? 'warm-up' : '', submit === null ? '' : `submit=${submit}`].filter(Boolean);
-      out.push({
-        label: parts.join(' ') || 'default',
-        options: { ...(warm ? { shaderWarmup: true } : {}), ...(submit === null ? {} : { flags: { WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE: submit } }) },
-      });
+  for (const kernels of kernelModes!) {
+    for (const submit of submitBatches) {
+      for (const warm of warmupModes!) {
+        const parts = [kernels ? '' : 'plain tfjs', warm ? 'warm-up' : '', submit === null ? '' : `submit=${submit}`].filter(Boolean);
+        const flags = { ...(submit === null ? {} : { WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE: submit }), ...(kernels ? {} : { DEIT_WEBGPU_KERNELS: false }) };
+        out.push({
+          label: parts.join(' ') || 'default',
+          options: { ...(warm ? { shaderWarmup: true } : {}), ...(Object.keys(flags).length ? { flags } : {}) },
+        });
+      }
     }
   }
   return out;
@@ -256,7 +263,7 @@ async function main(): Promise<void> {
       vite: (require('vite/package.json') as { version: string }).version,
       node: process.version,
     },
-    options: { backends, presets, batchSize, steps, warmupSteps, shaderWarmup: values['shader-warmup'], submitBatches, timeoutMs },
+    options: { backends, presets, batchSize, steps, warmupSteps, shaderWarmup: values['shader-warmup'], kernels: values.kernels, submitBatches, timeoutMs },
     wallSeconds: Math.round((Date.now() - t0) / 1000),
     summary,
     rows,

@@ -103,6 +103,8 @@ export const BENCHMARK_FLAGS = {
   WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE: 'number',
   WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD: 'number',
   WEBGL_FLUSH_THRESHOLD: 'number',
+  /** The engine's own WebGPU kernels (engine/webgpu), on by default: false measures the plain tfjs path. */
+  DEIT_WEBGPU_KERNELS: 'boolean',
 } as const satisfies Record<string, 'number' | 'boolean'>;
 
 // ---------------------------------------------------------------- from the worker
