@@ -198,8 +198,9 @@ export function distillationLossKernel(
 ): LossParts {
   const mode = opts.distillation;
   const [b, c] = cls.shape;
+  // Outside the tidy below: the gradient reads the labels after it has ended (the caller's scope frees a cast copy).
+  const y = labels.dtype === 'int32' ? labels : tf.cast(labels, 'int32');
   return tf.tidy(() => {
-    const y = labels.dtype === 'int32' ? labels : tf.cast(labels, 'int32');
     const uniforms: ProgramUniform[] = [
       { type: 'int32', data: [b] },
       { type: 'int32', data: [c] },

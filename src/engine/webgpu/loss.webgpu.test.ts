@@ -60,6 +60,21 @@ describeWebGpu('distillation loss kernels (WebGPU)', () => {
     });
   }
 
+  it('float labels (cast inside) give the same parts and gradients as int32 ones', async () => {
+    const opts: DistillationOptions = { distillation: 'hard', alpha: 0.5, tau: 1, labelSmoothing: 0.1 };
+    const run = (dtype: 'int32' | 'float32') => tf.tidy(() => {
+      const cls = tf.tensor(wave(8 * C, 0.4), [8, C]) as tf.Tensor2D;
+      const dist = tf.tensor(wave(8 * C, 1.4), [8, C]) as tf.Tensor2D;
+      const teacher = tf.tensor(wave(8 * C, 2.4, 3), [8, C]) as tf.Tensor2D;
+      const labels = tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], dtype);
+      const [gc, gd] = tf.grads((a: tf.Tensor, d: tf.Tensor) => distillationLoss(a as tf.Tensor2D, d as tf.Tensor2D, teacher, labels, opts).total)([cls, dist]);
+      return tf.concat([tf.reshape(gc!, [-1]), tf.reshape(gd!, [-1])]);
+    });
+    const [a, b] = [run('int32'), run('float32')];
+    expectClose(await b.data(), await a.data(), 0, 0);
+    tf.dispose([a, b]);
+  });
+
   it('hard: one dispatch for the loss, one per head for its gradient', async () => {
     const cls = tf.randomNormal([16, C]) as tf.Tensor2D;
     const dist = tf.randomNormal([16, C]) as tf.Tensor2D;
