@@ -1,7 +1,7 @@
 // WebGPU kernels of the optimizer step: the global gradient norm in one pass, AdamW's moments for every parameter in
 // one pass, and one pass per parameter tensor for the update itself (~12 tfjs kernels each before).
 import * as tf from '@tensorflow/tfjs-core';
-import { flatDispatch, webgpuBackend, WORKGROUP, type WebGPUProgram } from './program';
+import { FlatProgram, webgpuBackend, WORKGROUP, type WebGPUProgram } from './program';
 
 /**
  * sqrt(sum g^2) over a flat gradient G [N] -> [1], in one workgroup that strides over G and then reduces in
@@ -46,18 +46,13 @@ class GlobalNormProgram implements WebGPUProgram {
  * at `mvOffset`, from the flat gradients G starting at `gOffset`, each scaled by the clipping factor
  * min(1, maxNorm / (norm + 1e-6)) when maxNorm > 0. Arithmetic arranged as the plain path (optimizer.ts) does it.
  */
-class MomentsProgram implements WebGPUProgram {
-  outputShape: number[];
+class MomentsProgram extends FlatProgram {
   shaderKey = 'deitAdamWMoments';
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number];
   variableNames = ['G', 'Norm'];
-  workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
   uniforms = 'b1 : f32, oneMinusB1 : f32, b2 : f32, oneMinusB2 : f32, maxNorm : f32, n : i32, count : i32, mvOffset : i32, gOffset : i32,';
 
   constructor(mvSize: number, count: number) {
-    this.outputShape = [mvSize];
-    this.dispatch = flatDispatch(count);
+    super([mvSize], count);
   }
 
   getUserCode(): string {
@@ -82,19 +77,14 @@ class MomentsProgram implements WebGPUProgram {
  * One parameter's AdamW update from the new moments: P * decay - (m * stepSize) / (sqrt(v) * invSqrtBc2 + eps), with
  * m, v read from MV at the parameter's offset. The output is a new tensor shaped as P (flat).
  */
-class ParamUpdateProgram implements WebGPUProgram {
-  outputShape: number[];
+class ParamUpdateProgram extends FlatProgram {
   shaderKey = 'deitAdamWParam';
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number];
   variableNames = ['P', 'MV'];
-  workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
   uniforms = 'offset : i32, n : i32, stepSize : f32, invSqrtBc2 : f32, eps : f32, decay : f32,';
   size = true;
 
   constructor(size: number) {
-    this.outputShape = [size];
-    this.dispatch = flatDispatch(size);
+    super([size], size);
   }
 
   getUserCode(): string {

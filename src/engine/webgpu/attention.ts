@@ -2,7 +2,7 @@
 // one dispatch forward and two backward, instead of ~9 forward (transpose, split, scale, two batched matMuls, softmax,
 // transpose back) and ~12 backward tfjs kernels. The softmax rows are recomputed in the backward pass rather than kept.
 import * as tf from '@tensorflow/tfjs-core';
-import { flatDispatch, webgpuBackend, WORKGROUP, type WebGPUProgram } from './program';
+import { FlatProgram, runProgram } from './program';
 
 /** Shapes baked into a program: batch, tokens, heads, head width. T sizes the per-thread row arrays. */
 interface Dims {
@@ -47,23 +47,28 @@ function softmaxRow(d: Dims): string {
         }`;
 }
 
-abstract class AttentionProgram implements WebGPUProgram {
-  outputShape: number[];
+/** The shader of a program with one thread per (b, h, i) query row: the row's softmax in p, then `after`. */
+function rowMain(d: Dims, after: string): string {
+  return `
+      fn main(index : i32) {
+        if (index >= uniforms.threads) {
+          return;
+        }
+        ${softmaxRow(d)}
+        ${after}
+      }`;
+}
+
+abstract class AttentionProgram extends FlatProgram {
   shaderKey: string;
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number];
-  abstract variableNames: string[];
-  workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
   // The thread count as a uniform the shader reads: a shader that reads no uniform has no uniform binding in its
   // derived layout, and tfjs binds one regardless (an invalid bind group).
   uniforms = 'threads : i32,';
 
   constructor(readonly d: Dims, outputShape: number[], readonly threads: number, name: string) {
-    this.outputShape = outputShape;
-    this.dispatch = flatDispatch(threads);
+    super(outputShape, threads);
     this.shaderKey = `deitAttn${name}_${d.b}_${d.t}_${d.h}_${d.hd}`;
   }
-  abstract getUserCode(): string;
 }
 
 /** The heads' context, merged: [B, T, D] with head h's channels at h * hd (the layout the output projection takes). */
@@ -74,12 +79,7 @@ class AttentionForwardProgram extends AttentionProgram {
   }
   getUserCode(): string {
     const { t, h, hd } = this.d;
-    return `
-      fn main(index : i32) {
-        if (index >= uniforms.threads) {
-          return;
-        }
-        ${softmaxRow(this.d)}
+    return rowMain(this.d, `
         let outBase = (bb * ${t} + i) * ${h * hd} + hh * ${hd};
         for (var c = 0; c < ${hd}; c = c + 1) {
           var acc = 0.0;
@@ -87,8 +87,7 @@ class AttentionForwardProgram extends AttentionProgram {
             acc = acc + p[j] * QKV[(bb * ${t} + j) * ${3 * h * hd} + ${2 * h * hd} + hh * ${hd} + c];
           }
           result[outBase + c] = acc;
-        }
-      }`;
+        }`);
   }
 }
 
@@ -100,16 +99,10 @@ class AttentionWeightsProgram extends AttentionProgram {
   }
   getUserCode(): string {
     const { t } = this.d;
-    return `
-      fn main(index : i32) {
-        if (index >= uniforms.threads) {
-          return;
-        }
-        ${softmaxRow(this.d)}
+    return rowMain(this.d, `
         for (var j = 0; j < ${t}; j = j + 1) {
           result[index * ${t} + j] = p[j];
-        }
-      }`;
+        }`);
   }
 }
 
@@ -124,12 +117,7 @@ class AttentionGradScoresProgram extends AttentionProgram {
   }
   getUserCode(): string {
     const { t, h, hd } = this.d;
-    return `
-      fn main(index : i32) {
-        if (index >= uniforms.threads) {
-          return;
-        }
-        ${softmaxRow(this.d)}
+    return rowMain(this.d, `
         let doBase = (bb * ${t} + i) * ${h * hd} + hh * ${hd};
         var dp : array<f32, ${t}>;
         var dsum = 0.0;
@@ -146,8 +134,7 @@ class AttentionGradScoresProgram extends AttentionProgram {
         for (var j = 0; j < ${t}; j = j + 1) {
           result[rowBase + j] = p[j];
           result[rowBase + ${t} + j] = (dp[j] - dsum) * p[j];
-        }
-      }`;
+        }`);
   }
 }
 
@@ -198,8 +185,7 @@ class AttentionGradQkvProgram extends AttentionProgram {
 }
 
 function run(program: AttentionProgram, inputs: tf.Tensor[]): tf.Tensor {
-  const info = webgpuBackend().runWebGPUProgram(program, inputs, 'float32', [{ type: 'int32', data: [program.threads] }]);
-  return tf.engine().makeTensorFromTensorInfo(info);
+  return runProgram(program, inputs, [{ type: 'int32', data: [program.threads] }]);
 }
 
 function dimsOf(qkv: tf.Tensor3D, numHeads: number): Dims {

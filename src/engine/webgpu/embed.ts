@@ -4,7 +4,7 @@
 // transpose and a reduction per broadcast parameter and a split).
 import * as tf from '@tensorflow/tfjs-core';
 import { columnSum } from './linear';
-import { flatDispatch, webgpuBackend, WORKGROUP, type WebGPUProgram } from './program';
+import { FlatProgram, runProgram } from './program';
 
 interface Dims {
   b: number;
@@ -15,18 +15,13 @@ interface Dims {
 }
 
 /** out[b, t] = (t == 0 ? cls : t == 1 && extra == 2 ? dist : patches[b, t - extra]) + pos[t]. */
-class EmbedProgram implements WebGPUProgram {
-  outputShape: number[];
+class EmbedProgram extends FlatProgram {
   shaderKey: string;
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number];
   variableNames: string[];
-  workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
   size = true;
 
   constructor(private readonly m: Dims) {
-    this.outputShape = [m.b, m.t, m.d];
-    this.dispatch = flatDispatch(m.b * m.t * m.d);
+    super([m.b, m.t, m.d], m.b * m.t * m.d);
     this.variableNames = m.extra === 2 ? ['Patches', 'Cls', 'Dist', 'Pos'] : ['Patches', 'Cls', 'Pos'];
     this.shaderKey = `deitEmbed_${m.t}_${m.d}_${m.extra}`;
   }
@@ -55,18 +50,13 @@ class EmbedProgram implements WebGPUProgram {
 }
 
 /** The patches' rows of the gradient: dPatches[b, n] = dy[b, n + extra]. */
-class EmbedGradPatchesProgram implements WebGPUProgram {
-  outputShape: number[];
+class EmbedGradPatchesProgram extends FlatProgram {
   shaderKey: string;
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number];
   variableNames = ['Dy'];
-  workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
   size = true;
 
   constructor(private readonly m: Dims) {
-    this.outputShape = [m.b, m.t - m.extra, m.d];
-    this.dispatch = flatDispatch(m.b * (m.t - m.extra) * m.d);
+    super([m.b, m.t - m.extra, m.d], m.b * (m.t - m.extra) * m.d);
     this.shaderKey = `deitEmbedGradPatches_${m.t}_${m.d}_${m.extra}`;
   }
 
@@ -84,10 +74,6 @@ class EmbedGradPatchesProgram implements WebGPUProgram {
   }
 }
 
-function run(program: WebGPUProgram, inputs: tf.Tensor[]): tf.Tensor {
-  return tf.engine().makeTensorFromTensorInfo(webgpuBackend().runWebGPUProgram(program, inputs, 'float32'));
-}
-
 /**
  * concat([cls, dist, patches], 1) + pos with cls and dist broadcast over the batch: patches [B, N, D], cls and dist
  * [1, 1, D] (dist null without the distillation token), pos [1, T, D] -> [B, T, D]. Differentiable in all four.
@@ -102,9 +88,9 @@ export function embedTokensKernel(patches: tf.Tensor3D, cls: tf.Tensor, dist: tf
   const op = tf.customGrad(((...args: unknown[]) => {
     const inputs = args.slice(0, -1) as tf.Tensor[];
     return {
-      value: run(new EmbedProgram(m), inputs),
+      value: runProgram(new EmbedProgram(m), inputs),
       gradFunc: (dy: tf.Tensor) => {
-        const dPatches = run(new EmbedGradPatchesProgram(m), [dy]);
+        const dPatches = runProgram(new EmbedGradPatchesProgram(m), [dy]);
         const dPos = columnSum(tf.reshape(dy, [b, m.t * d]) as tf.Tensor2D); // [T*D]
         const token = (i: number) => tf.reshape(tf.slice(dPos, [i * d], [d]), [1, 1, d]);
         const dTokens = dist ? [token(0), token(1)] : [token(0)];

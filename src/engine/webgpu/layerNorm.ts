@@ -2,7 +2,7 @@
 // and four for its backward (~10 and ~25 tfjs kernels on the plain path); one each way for GELU (5 and ~10).
 import * as tf from '@tensorflow/tfjs-core';
 import { columnDispatch, columnReduceCode } from './linear';
-import { flatDispatch, type ProgramUniform, type WebGPUBackendLike, type WebGPUProgram } from './program';
+import { FlatProgram, runProgram, type WebGPUProgram } from './program';
 
 // Rows are normalised one thread per row: D (32-192 here) is too short to share across a workgroup profitably, and it
 // keeps mean and variance in the two-pass form tf.moments uses (mean, then mean of squared deviations).
@@ -141,18 +141,13 @@ const ERF = `
   }`;
 
 /** y = 0.5 x (1 + erf(x / sqrt 2)), or its gradient dy * (0.5 (1 + erf(x / sqrt 2)) + x exp(-x^2/2) / sqrt(2 pi)). */
-class GeluProgram implements WebGPUProgram {
-  outputShape: number[];
+class GeluProgram extends FlatProgram {
   shaderKey: string;
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number];
   variableNames: string[];
-  workgroupSize: [number, number, number] = [256, 1, 1];
   size = true;
   private readonly grad: boolean;
   constructor(n: number, grad: boolean) {
-    this.outputShape = [n];
-    this.dispatch = flatDispatch(n);
+    super([n], n);
     this.grad = grad;
     this.variableNames = grad ? ['X', 'Dy'] : ['X'];
     this.shaderKey = grad ? 'deitGeluGrad' : 'deitGelu';
@@ -175,13 +170,8 @@ class GeluProgram implements WebGPUProgram {
   }
 }
 
-function runWith(program: WebGPUProgram, inputs: tf.Tensor[], uniforms?: ProgramUniform[]): tf.Tensor {
-  const backend = tf.backend() as unknown as WebGPUBackendLike;
-  return tf.engine().makeTensorFromTensorInfo(backend.runWebGPUProgram(program, inputs, 'float32', uniforms));
-}
-
 function run(program: WebGPUProgram, inputs: tf.Tensor[], uniforms: { rows: number; d: number; eps: number } | null): tf.Tensor {
-  return runWith(program, inputs, uniforms
+  return runProgram(program, inputs, uniforms
     ? [{ type: 'int32', data: [uniforms.rows] }, { type: 'int32', data: [uniforms.d] }, { type: 'float32', data: [uniforms.eps] }]
     : undefined);
 }
@@ -207,8 +197,8 @@ export const layerNormKernel: (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, 
         const dx = run(new LayerNormGradXProgram(rows * d, rows), [xs, dyFlat, gs], u);
         const stats = run(new RowStatsProgram(rows * 2, rows), [xs], u);
         const cu = [{ type: 'int32' as const, data: [rows] }, { type: 'int32' as const, data: [d] }];
-        const dGamma = runWith(new LayerNormGradParamProgram(d, true), [dyFlat, xs, stats], cu);
-        const dBeta = runWith(new LayerNormGradParamProgram(d, false), [dyFlat], cu);
+        const dGamma = runProgram(new LayerNormGradParamProgram(d, true), [dyFlat, xs, stats], cu);
+        const dBeta = runProgram(new LayerNormGradParamProgram(d, false), [dyFlat], cu);
         stats.dispose();
         return [tf.reshape(dx, xIn.shape), tf.reshape(dGamma, g.shape), tf.reshape(dBeta, b.shape)];
       },

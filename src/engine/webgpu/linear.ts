@@ -1,7 +1,7 @@
 // The linear layer's gradient on WebGPU with the bias gradient in one pass: tfjs's fused matMul computes it as a sum
 // over the leading axis, which its WebGPU backend runs as a transpose and a reduction (two dispatches per linear).
 import * as tf from '@tensorflow/tfjs-core';
-import { webgpuBackend, type WebGPUProgram } from './program';
+import { runProgram, type WebGPUProgram } from './program';
 
 const COLS = 16; // columns per workgroup: neighbouring threads read neighbouring floats of a row
 const LANES = 16; // threads per column, each summing every LANES-th row, then a sum of their partials
@@ -68,11 +68,10 @@ class ColumnSumProgram implements WebGPUProgram {
 /** sum(x, 0) of a 2-D tensor in one dispatch. */
 export function columnSum(x: tf.Tensor2D): tf.Tensor1D {
   const [rows, cols] = x.shape;
-  const info = webgpuBackend().runWebGPUProgram(new ColumnSumProgram(cols), [x], 'float32', [
+  return runProgram(new ColumnSumProgram(cols), [x], [
     { type: 'int32', data: [rows] },
     { type: 'int32', data: [cols] },
-  ]);
-  return tf.engine().makeTensorFromTensorInfo(info) as tf.Tensor1D;
+  ]) as tf.Tensor1D;
 }
 
 type Linear2D = (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;

@@ -4,7 +4,7 @@
 // DeiT's T^2 / numel scaling), so the two paths agree to float rounding.
 import * as tf from '@tensorflow/tfjs-core';
 import type { DistillationOptions, LossParts } from '../losses';
-import { flatDispatch, webgpuBackend, WORKGROUP, type ProgramUniform, type WebGPUProgram } from './program';
+import { FlatProgram, runProgram, WORKGROUP, type ProgramUniform, type WebGPUProgram } from './program';
 
 type Mode = DistillationOptions['distillation'];
 
@@ -132,18 +132,13 @@ class LossProgram implements WebGPUProgram {
  * - distillation head, hard: (alpha dy0 + dy2) (softmax(dist) - onehot(argmax teacher)) / B;
  * - distillation head, soft: (alpha dy0 + dy2) T (softmax(dist/T) - softmax(teacher/T)) / (B*C).
  */
-class LossGradProgram implements WebGPUProgram {
-  outputShape: number[];
+class LossGradProgram extends FlatProgram {
   shaderKey: string;
-  dispatchLayout = { x: [0] };
-  dispatch: [number, number, number];
   variableNames: string[];
-  workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
   uniforms = UNIFORMS;
 
   constructor(private readonly mode: Mode, private readonly head: 'cls' | 'dist', b: number, c: number) {
-    this.outputShape = [b, c];
-    this.dispatch = flatDispatch(b * c);
+    super([b, c], b * c);
     this.shaderKey = `deitLossGrad_${mode}_${head}`;
     // Only the arrays the shader reads: the pipeline's layout is derived from the shader, so an unread input's binding
     // would not exist and the bind group would be invalid.
@@ -184,10 +179,6 @@ class LossGradProgram implements WebGPUProgram {
   }
 }
 
-function run(program: WebGPUProgram, inputs: tf.Tensor[], uniforms: ProgramUniform[]): tf.Tensor {
-  return tf.engine().makeTensorFromTensorInfo(webgpuBackend().runWebGPUProgram(program, inputs, 'float32', uniforms));
-}
-
 /**
  * losses.ts distillationLoss on WebGPU kernels: the same parts from the same inputs (the teacher is a constant, as
  * there), with a hand-written gradient for the student's logits. `dist` may be `cls` itself (a student without the
@@ -215,10 +206,10 @@ export function distillationLossKernel(
       const di = mode === 'none' ? cl : (args[1] as tf.Tensor);
       save([cl, di]);
       return {
-        value: run(new LossProgram(mode), inputs(cl, di), uniforms),
+        value: runProgram(new LossProgram(mode), inputs(cl, di), uniforms),
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
           const [sc, sd] = saved as [tf.Tensor, tf.Tensor];
-          const grad = (head: 'cls' | 'dist') => run(new LossGradProgram(mode, head, b, c), head === 'cls' ? [sc, y, dy] : [sd, teacher, dy], uniforms);
+          const grad = (head: 'cls' | 'dist') => runProgram(new LossGradProgram(mode, head, b, c), head === 'cls' ? [sc, y, dy] : [sd, teacher, dy], uniforms);
           return mode === 'none' ? [grad('cls')] : [grad('cls'), grad('dist')];
         },
       };

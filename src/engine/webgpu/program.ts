@@ -37,6 +37,29 @@ export function flatDispatch(n: number): [number, number, number] {
   return [Math.max(1, Math.ceil(n / WORKGROUP)), 1, 1];
 }
 
+/**
+ * Base of the engine's programs with a flat dispatch: thread `index` in [0, threads), WORKGROUP threads per workgroup.
+ * Subclasses set shaderKey, variableNames and, where they use them, uniforms and size.
+ */
+export abstract class FlatProgram implements WebGPUProgram {
+  dispatchLayout = { x: [0] };
+  workgroupSize: [number, number, number] = [WORKGROUP, 1, 1];
+  dispatch: [number, number, number];
+  abstract shaderKey: string;
+  abstract variableNames: string[];
+
+  constructor(public outputShape: number[], threads: number) {
+    this.dispatch = flatDispatch(threads);
+  }
+
+  abstract getUserCode(): string;
+}
+
+/** Runs `program` on the webgpu backend and returns its output as a new float32 tensor. */
+export function runProgram(program: WebGPUProgram, inputs: tf.TensorInfo[], uniforms?: ProgramUniform[]): tf.Tensor {
+  return tf.engine().makeTensorFromTensorInfo(webgpuBackend().runWebGPUProgram(program, inputs, 'float32', uniforms));
+}
+
 /** Runs `program` on the active backend, which must be webgpu. */
 export function webgpuBackend(): WebGPUBackendLike {
   if (tf.getBackend() !== 'webgpu') throw new Error(`WebGPU kernel on the ${tf.getBackend()} backend`);
