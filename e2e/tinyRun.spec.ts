@@ -126,23 +126,23 @@ test.describe('one tiny run, from every side', { tag: COMPAT_TAG }, () => {
     for (const part of ['cls', 'dist', 'fused']) {
       await expect(page.getByTestId('chart-accuracy-series').locator(`li[data-part="${part}"]`)).toHaveAttribute('data-points', String(EVALS));
     }
-    // What recharts drew (SVG structure, not pixels): the memoised, throttled charts end on the run's last points.
-    await expect(chart.locator('.recharts-line-curve')).toHaveCount(3);
-    await expect(chart.locator('.recharts-line-dot')).toHaveCount(3 * EVALS);
+    // What the chart drew (SVG structure, not pixels): the memoised, throttled charts end on the run's last points.
+    await expect(chart.locator('.series-line')).toHaveCount(3);
+    await expect(chart.locator('.series-dot')).toHaveCount(3 * EVALS);
     const lossPoints = await attrNumber(page, 'chart-loss', 'data-points-total');
     expect(lossPoints).toBeGreaterThan(1);
-    const totalLossPath = page.getByTestId('chart-loss').locator('.recharts-line-curve').first();
+    const totalLossPath = page.getByTestId('chart-loss').locator('.series-line').first();
     await expect.poll(async () => ((await totalLossPath.getAttribute('d')) ?? '').match(/[ML]/g)?.length ?? 0).toBe(lossPoints);
     // A head toggle hides its line (checkbox at once, chart on its next turn) and brings it back, by keyboard too.
     const clsToggle = page.getByTestId('toggle-head-cls');
     await clsToggle.click();
     await expect(clsToggle).not.toBeChecked();
     await expect(series).toHaveCount(2);
-    await expect(chart.locator('.recharts-line-curve')).toHaveCount(2);
+    await expect(chart.locator('.series-line')).toHaveCount(2);
     await clsToggle.focus();
     await page.keyboard.press('Space');
     await expect(clsToggle).toBeChecked();
-    await expect(chart.locator('.recharts-line-curve')).toHaveCount(3);
+    await expect(chart.locator('.series-line')).toHaveCount(3);
 
     for (const id of ['metric-cls-acc', 'metric-dist-acc', 'metric-fused-acc', 'metric-teacher-acc']) {
       await expect(page.getByTestId(id), id).toHaveText(PCT);

@@ -16,7 +16,7 @@ import type { HarnessBenchmarkRequest } from '../src/workers/harness';
 import type { BackendReport, BenchmarkOptions } from '../src/workers/protocol';
 import { CHROMIUM } from '../playwright.config';
 import { benchmarkInBrowser, GPU_FLAGS, GPU_MODES, type GpuMode } from './benchBrowser';
-import { measureHealth, type HealthResult } from './benchHealth';
+import { HEALTH_VIEWS, measureHealth, type HealthResult, type HealthView } from './benchHealth';
 import { BenchError, buildApp, serveApp, type Server } from './benchServe';
 import { alignTable, formatTable, machineFacts, summarise, variantRatios, writeResults } from './benchTable';
 
@@ -40,6 +40,7 @@ const { values } = parseArgs({
     'health-only': { type: 'boolean', default: false },
     'health-backend': { type: 'string', default: 'auto' },
     'health-hash': { type: 'string', default: '' },
+    'health-view': { type: 'string', default: 'charts' },
     build: { type: 'boolean', default: true },
     'no-build': { type: 'boolean', default: false },
     timeout: { type: 'string', default: '300' },
@@ -62,6 +63,7 @@ const USAGE = `npm run bench [-- options]
   --health-backend auto|webgpu|...     backend of that run (default auto)
   --health-hash 'trainSubset=512&runs=none,soft,hard'
                                        link settings merged over that run's (more steps, several runs compared)
+  --health-view charts|insight|top     what that run's window shows while training (default: the training curves)
   --no-build                           reuse the previous build
   --repeat 1                           passes over everything, interleaved; the summary shows medians
   --timeout 300                        seconds per measurement; --deadline 1500: seconds for everything
@@ -110,6 +112,8 @@ const warmupModes = { off: [false], on: [true], both: [false, true] }[values['sh
 if (!warmupModes) fail(`--shader-warmup must be off, on or both, got ${values['shader-warmup']}`, 2);
 const kernelModes = { on: [true], off: [false], both: [false, true] }[values.kernels];
 if (!kernelModes) fail(`--kernels must be on, off or both, got ${values.kernels}`, 2);
+const healthView = values['health-view'] as HealthView;
+if (!Object.hasOwn(HEALTH_VIEWS, healthView)) fail(`--health-view must be one of ${Object.keys(HEALTH_VIEWS).join(', ')}, got ${healthView}`, 2);
 const submitBatches: (number | null)[] = values['submit-batch'] ? list(values['submit-batch']).map((s) => positiveInt('submit-batch', s)) : [null];
 const timeoutMs = positiveInt('timeout', values.timeout) * 1000;
 const repeats = positiveInt('repeat', values.repeat);
@@ -233,7 +237,7 @@ async function main(): Promise<void> {
     process.stdout.write('main-thread health (UI training run)... ');
     const extra = [values['health-hash'], values['health-backend'] === 'auto' ? '' : `backend=${values['health-backend']}`].filter(Boolean).join('&');
     try {
-      health = await measureHealth(gpu, server.url, extra, timeoutMs);
+      health = await measureHealth(gpu, server.url, extra, timeoutMs, healthView);
     } catch (e) {
       health = null;
       rows.push({ backend: 'auto', variant: 'health', preset: 'deit-nano', repeat: 0, status: 'error', reason: `health run: ${e instanceof Error ? e.message : String(e)}`, report: null, result: null, wallMs: 0 });
@@ -280,7 +284,7 @@ async function main(): Promise<void> {
 function printHealth(h: HealthResult): void {
   const lt = h.longTasks;
   const cell = (s: { count: number; totalMs: number; maxMs: number }) => [String(s.count), s.totalMs.toFixed(0), s.maxMs.toFixed(0)];
-  console.log(`\nmain thread during a UI run (index.html#${h.hash}), backend ${h.backend}: ${h.steps} student steps in ${(h.trainingMs / 1000).toFixed(1)} s, ` +
+  console.log(`\nmain thread during a UI run (index.html#${h.hash}, ${h.view} in view), backend ${h.backend}: ${h.steps} student steps in ${(h.trainingMs / 1000).toFixed(1)} s, ` +
     `median ${h.medianImagesPerSec?.toFixed(1) ?? '-'} img/s, ${h.evals} evaluations (median gap ${h.medianEvalGapMs?.toFixed(0) ?? '-'} ms)`);
   console.log(alignTable(['long tasks (>= 50 ms)', 'count', 'total ms', 'max ms'], [
     ['page life', ...cell(lt.all)],
@@ -295,7 +299,8 @@ function printHealth(h: HealthResult): void {
   if (h.tracedLongTasks) {
     const t = h.tracedLongTasks;
     console.log(`  traced (renderer main thread, from the student's start): ${t.length} task(s) >= 50 ms wall; ` +
-      (t.length ? `wall / thread CPU ms: ${t.map((x) => `${x.wallMs.toFixed(0)} / ${x.cpuMs === null ? '?' : x.cpuMs.toFixed(0)}`).join(', ')}` : 'none'));
+      (t.length ? 'wall / thread CPU ms (longest pieces):' : 'none'));
+    for (const x of t) console.log(`    ${x.wallMs.toFixed(0)} / ${x.cpuMs === null ? '?' : x.cpuMs.toFixed(0)} (${x.parts.map((p) => `${p.name} ${p.ms.toFixed(0)}`).join(', ') || 'nothing traced inside'})`);
   }
   console.log(lt.duringTraining.count === 0 ? 'target met: no long task while training' : `TARGET MISSED: ${lt.duringTraining.count} long task(s) while training`);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from '../src/ui/shareCodec';
-import { HEALTH_HASH, mergeHash, runsInHash } from './benchHealth';
+import { HEALTH_HASH, mainThreadLongTasks, mergeHash, runsInHash, type TraceEvent } from './benchHealth';
 
 describe('health-run links', () => {
   it('mergeHash overrides a key in place and appends new keys; the share codec reads the override', () => {
@@ -19,5 +19,30 @@ describe('health-run links', () => {
     expect(runsInHash(HEALTH_HASH)).toBe(1);
     expect(runsInHash(mergeHash(HEALTH_HASH, 'runs=none,soft,hard'))).toBe(3);
     expect(runsInHash('runs=')).toBe(1);
+  });
+});
+
+describe('mainThreadLongTasks', () => {
+  const meta = (pid: number, tid: number, name: string): TraceEvent => ({ name: 'thread_name', ph: 'M', pid, tid, args: { name } });
+  const x = (name: string, ts: number, durMs: number, tdurMs?: number, tid = 1): TraceEvent =>
+    ({ name, ph: 'X', pid: 7, tid, ts, dur: durMs * 1000, ...(tdurMs === undefined ? {} : { tdur: tdurMs * 1000 }) });
+
+  it("keeps the renderer main thread's tasks of 50 ms or more, with CPU time and their longest direct pieces", () => {
+    const events = [
+      meta(7, 1, 'CrRendererMain'), meta(7, 2, 'Compositor'),
+      x('ThreadControllerImpl::RunTask', 0, 60, 12),
+      x('Layout', 1000, 20), x('UpdateLayoutTree', 2000, 5), // Layout's child: not a direct piece
+      x('Paint', 30_000, 12), x('Layerize', 45_000, 1), x('PrePaint', 50_000, 0.5),
+      x('ThreadControllerImpl::RunTask', 100_000, 49, 40), // under 50 ms
+      x('ThreadControllerImpl::RunTask', 0, 90, 80, 2), // another thread
+    ];
+    expect(mainThreadLongTasks(events)).toEqual([
+      { wallMs: 60, cpuMs: 12, parts: [{ name: 'Layout', ms: 20 }, { name: 'Paint', ms: 12 }, { name: 'Layerize', ms: 1 }] },
+    ]);
+  });
+
+  it('says nothing when no task is long and marks a task without thread time', () => {
+    expect(mainThreadLongTasks([meta(7, 1, 'CrRendererMain'), x('ThreadControllerImpl::RunTask', 0, 10, 9)])).toEqual([]);
+    expect(mainThreadLongTasks([meta(7, 1, 'CrRendererMain'), x('ThreadControllerImpl::RunTask', 0, 70)])).toEqual([{ wallMs: 70, cpuMs: null, parts: [] }]);
   });
 });

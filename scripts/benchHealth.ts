@@ -50,6 +50,8 @@ export interface TaskStats {
 
 export interface HealthResult {
   hash: string;
+  /** What the window had in view while the student trained. */
+  view: HealthView;
   /** Runs the link trained one after another (the charts compare them as they go). */
   runs: number;
   backend: string | null;
@@ -72,27 +74,47 @@ export interface HealthResult {
    * wall time and the thread's own CPU time in it. A task whose CPU time is far below its wall time spent the rest
    * waiting for a core (on this machine the software GPU shares the CPU), not working.
    */
-  tracedLongTasks: { wallMs: number; cpuMs: number | null }[] | null;
+  tracedLongTasks: TracedTask[] | null;
   error: string | null;
 }
 
-interface TraceEvent {
+export interface TraceEvent {
   name: string;
   ph: string;
   pid: number;
   tid: number;
+  ts?: number;
   dur?: number;
   tdur?: number;
   args?: { name?: string };
 }
 
-/** Long top-level tasks (>= 50 ms) of the renderer's main thread in a trace, with their thread CPU time. */
-export function mainThreadLongTasks(events: TraceEvent[]): { wallMs: number; cpuMs: number | null }[] {
+/** A traced long task: wall and thread CPU time, and the longest pieces inside it (event name, wall ms). */
+export interface TracedTask {
+  wallMs: number;
+  cpuMs: number | null;
+  parts: { name: string; ms: number }[];
+}
+
+/**
+ * Long top-level tasks (>= 50 ms) of the renderer's main thread in a trace ('toplevel' and 'devtools.timeline'),
+ * with their thread CPU time and the three longest direct pieces in them (a script run, a style recalculation, a
+ * layout, a paint...): what a task with no script in its slow frame was made of.
+ */
+export function mainThreadLongTasks(events: TraceEvent[]): TracedTask[] {
   const mains = events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
   const isMain = (e: TraceEvent) => mains.some((m) => m.pid === e.pid && m.tid === e.tid);
-  return events
-    .filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && (e.dur ?? 0) >= 50_000 && isMain(e))
-    .map((e) => ({ wallMs: e.dur! / 1000, cpuMs: e.tdur === undefined ? null : e.tdur / 1000 }));
+  const onMain = events.filter((e) => e.ph === 'X' && e.ts !== undefined && isMain(e));
+  return onMain
+    .filter((e) => e.name === 'ThreadControllerImpl::RunTask' && (e.dur ?? 0) >= 50_000)
+    .map((task) => {
+      const end = task.ts! + task.dur!;
+      const inside = onMain.filter((e) => e !== task && e.ts! >= task.ts! && e.ts! + (e.dur ?? 0) <= end && e.name !== 'ThreadControllerImpl::RunTask');
+      // Direct pieces: those not inside another piece of the same task.
+      const direct = inside.filter((e) => !inside.some((o) => o !== e && o.ts! <= e.ts! && o.ts! + (o.dur ?? 0) >= e.ts! + (e.dur ?? 0) && (o.dur ?? 0) > (e.dur ?? 0)));
+      const parts = direct.sort((a, b) => (b.dur ?? 0) - (a.dur ?? 0)).slice(0, 3).map((e) => ({ name: e.name, ms: (e.dur ?? 0) / 1000 }));
+      return { wallMs: task.dur! / 1000, cpuMs: task.tdur === undefined ? null : task.tdur / 1000, parts };
+    });
 }
 
 function stats(tasks: LongTask[]): TaskStats {
@@ -167,10 +189,18 @@ export function runsInHash(hash: string): number {
 }
 
 /**
- * Opens the app with HEALTH_HASH (with `extraHash` merged over it: more steps, a backend, several runs to compare),
- * waits until every run of the link has finished its student steps, and attributes long tasks.
+ * Where the health run's window looks while the student trains (1280x720): the training curves (what a user watching
+ * a run has in view), the insight views, or the top of the page (run bar, progress, metric cards). The browser lays
+ * out and paints what is in view; the rest of the page still renders from React and lays out when it changes.
  */
-export async function measureHealth(gpu: GpuMode, baseUrl: string, extraHash: string, timeoutMs: number): Promise<HealthResult> {
+export const HEALTH_VIEWS = { charts: '[data-testid="chart-accuracy"]', insight: '[data-testid="chart-token-cosine"]', top: null } as const;
+export type HealthView = keyof typeof HEALTH_VIEWS;
+
+/**
+ * Opens the app with HEALTH_HASH (with `extraHash` merged over it: more steps, a backend, several runs to compare),
+ * scrolls to `view`, waits until every run of the link has finished its student steps, and attributes long tasks.
+ */
+export async function measureHealth(gpu: GpuMode, baseUrl: string, extraHash: string, timeoutMs: number, view: HealthView = 'charts'): Promise<HealthResult> {
   const hash = mergeHash(HEALTH_HASH, extraHash);
   const expectedRuns = runsInHash(hash);
   const browser = await launch(gpu);
@@ -188,6 +218,8 @@ export async function measureHealth(gpu: GpuMode, baseUrl: string, extraHash: st
     const traceDone = new Promise<void>((r) => cdp.once('Tracing.tracingComplete', () => r()));
     let tracing = false;
     await page.goto(`${baseUrl}index.html#${hash}`, { timeout: 30_000 });
+    const target = HEALTH_VIEWS[view];
+    if (target) await page.locator(target).evaluate((el) => el.scrollIntoView({ block: 'start' }), undefined, { timeout: 30_000 });
     const read = () => page.evaluate(() => (window as unknown as { __bench: PageRecord }).__bench);
     const finished = (r: PageRecord) => r.notes.some((n) => n.status === 'error' || n.type === 'error')
       || r.notes.filter((n) => n.type === 'metrics' && n.phase === 'student' && n.step === n.totalSteps).length >= expectedRuns
@@ -197,7 +229,7 @@ export async function measureHealth(gpu: GpuMode, baseUrl: string, extraHash: st
     while (!finished(rec) && Date.now() < deadline) {
       if (!tracing && rec.notes.some((n) => n.status === 'student')) {
         tracing = true;
-        await cdp.send('Tracing.start', { categories: 'toplevel', transferMode: 'ReportEvents' } as never);
+        await cdp.send('Tracing.start', { categories: 'toplevel,devtools.timeline', transferMode: 'ReportEvents' } as never);
       }
       await new Promise((r) => setTimeout(r, tracing ? 500 : 100));
       rec = await within(read(), 30_000, 'reading the page record');
@@ -209,7 +241,7 @@ export async function measureHealth(gpu: GpuMode, baseUrl: string, extraHash: st
       await within(traceDone, 30_000, 'collecting the trace');
     }
     const timeout = finished(rec) ? null : `the ${expectedRuns > 1 ? `${expectedRuns} runs` : 'run'} did not finish their student steps within ${timeoutMs / 1000} s`;
-    return { ...summarise(hash, rec, timeout), runs: expectedRuns, gpuErrors, tracedLongTasks: tracing ? mainThreadLongTasks(traced) : null };
+    return { ...summarise(hash, rec, timeout), view, runs: expectedRuns, gpuErrors, tracedLongTasks: tracing ? mainThreadLongTasks(traced) : null };
   } finally {
     await browser.close().catch(() => undefined);
   }
@@ -234,7 +266,7 @@ function totalStudentSteps(points: WorkerNote[]): number {
   return total + prev;
 }
 
-function summarise(hash: string, rec: PageRecord, timeout: string | null): Omit<HealthResult, 'gpuErrors' | 'runs' | 'tracedLongTasks'> {
+function summarise(hash: string, rec: PageRecord, timeout: string | null): Omit<HealthResult, 'gpuErrors' | 'runs' | 'tracedLongTasks' | 'view'> {
   const notes = rec.notes;
   const studentAt = notes.find((n) => n.status === 'student')?.t ?? null;
   const points = notes.filter((n) => n.type === 'metrics' && n.phase === 'student');

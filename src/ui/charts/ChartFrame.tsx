@@ -53,7 +53,7 @@ export function ChartFrame({ testId, title, description, series, runs, styles, t
         {toolbar && <div className="chart-toolbar">{toolbar}</div>}
       </header>
       <p className="chart-desc">{description}</p>
-      {/* The chart is mounted even while empty (axes only, the message over it): mounting a recharts chart is its
+      {/* The chart is mounted even while empty (axes only, the message over it): mounting the recharts frame is its
           costliest render, so it happens with the page, not when the first points arrive mid-training. */}
       <div className="chart-body">
         <div role="img" aria-label={chartSummary(title, series, formatY, xMode, refs)} data-testid={`${testId}-drawing`}>{children}</div>

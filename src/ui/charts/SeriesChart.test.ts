@@ -1,7 +1,8 @@
-// The memo rule of SeriesChart: a recharts chart re-renders only when something it draws changed.
+// The memo rules of SeriesChart: the chart re-renders only when something it draws changed, and its recharts frame
+// only when the axes, reference lines or markers change, not on each new point.
 import { describe, expect, it } from 'vitest';
 import type { LineSeries } from './chartData';
-import { sameChartProps, type SeriesChartProps } from './SeriesChart';
+import { sameChartProps, sameFrame, type SeriesChartProps } from './SeriesChart';
 
 const data = [{ x: 1, y: 2 }];
 const line = (over: Partial<LineSeries> = {}): LineSeries => ({
@@ -30,5 +31,22 @@ describe('sameChartProps', () => {
     expect(sameChartProps(base, props({ xMode: 'images' }))).toBe(false);
     expect(sameChartProps(base, props({ xEnd: 20 }))).toBe(false);
     expect(sameChartProps(base, props({ yTickFormat: (v) => String(v) }))).toBe(false);
+  });
+});
+
+describe('sameFrame', () => {
+  it('holds while new points stay inside the rounded axis ranges', () => {
+    const before = props({ series: [line({ data: [{ x: 1, y: 2.31 }] })], refs: [] });
+    const after = props({ series: [line({ data: [{ x: 1, y: 2.31 }, { x: 2, y: 1.9 }, { x: 10, y: 2.45 }] })], refs: [] });
+    expect(sameChartProps(before, after)).toBe(false); // the lines re-render
+    expect(sameFrame(before, after)).toBe(true); // the axes do not
+  });
+
+  it('breaks when a point leaves the y range or goes past the planned x end, or a reference line changes', () => {
+    const before = props({ series: [line({ data: [{ x: 1, y: 2.31 }] })], refs: [] });
+    expect(sameFrame(before, props({ series: [line({ data: [{ x: 1, y: 2.31 }, { x: 2, y: 2.6 }] })], refs: [] }))).toBe(false);
+    expect(sameFrame(before, props({ series: [line({ data: [{ x: 1, y: 2.31 }, { x: 12, y: 2 }] })], refs: [] }))).toBe(false);
+    expect(sameFrame(before, { ...before, refs: [{ key: 't', y: 91, label: 'teacher 91.0%' }] })).toBe(false);
+    expect(sameFrame(before, { ...before, yLabel: 'other' })).toBe(false);
   });
 });

@@ -44,7 +44,7 @@ export const LOSS_STYLE: Record<LossPart, { label: string; dash: string | undefi
 
 const MUTED_COLOR = '#9aa0a6';
 
-/** At most `max` points, evenly strided, always keeping the last one (recharts cost grows with points). */
+/** At most `max` points, evenly strided, always keeping the last one (a path's cost grows with its points). */
 export function decimate<T>(points: readonly T[], max: number): T[] {
   if (points.length <= max) return points.slice();
   const stride = Math.ceil(points.length / max);
@@ -59,7 +59,7 @@ const xOf = (p: Pick<EvalPoint | MetricsPoint, 'step' | 'imagesSeen'>, mode: XAx
 /**
  * Arrays derived from a run's evals or metrics (point arrays, the decimated metrics), cached on the source array: the
  * store replaces a run's arrays when points arrive (never mutates them), so an unchanged source gives the very same
- * result back. The charts compare series data by identity (sameSeries) and skip re-rendering recharts when nothing
+ * result back. The charts compare series data by identity (sameSeries) and skip re-rendering when nothing
  * they draw changed; `key` must name everything the result depends on besides the source.
  */
 const derived = new WeakMap<readonly object[], Map<string, unknown>>();

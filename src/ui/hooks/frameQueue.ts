@@ -1,7 +1,8 @@
-// One job per animation frame, and at least `gapMs` between jobs. Chart updates go through this queue so that two
-// recharts charts never re-render together: each chart update costs tens of milliseconds of main-thread time on a
-// slow machine, spread over a few tasks (a time-sliced render, the commit, then recharts re-rendering its internals
-// synchronously in a later animation frame), and two of those landing in one frame make a long task.
+// One job per animation frame, and at least `gapMs` between jobs. Chart updates go through this queue so that the
+// charts never re-render in the same frame: on a machine whose CPU also runs the GPU (software WebGPU) a few
+// milliseconds of work can take ten times as long in wall time, so the page keeps each frame's work small rather than
+// doing the five charts' updates at once. (Before SeriesChart drew its lines itself, one recharts update alone was
+// 10-35 ms of main-thread time.)
 
 export type RequestFrame = (callback: () => void) => unknown;
 
@@ -52,7 +53,7 @@ export function createFrameQueue(requestFrame: RequestFrame, gapMs = 0, now: () 
 }
 
 /**
- * The app's queue for chart updates: 50 ms apart, so the three charts (each at most every 200 ms) fit in one interval.
+ * The app's queue for chart updates: 50 ms apart, so the charts (each at most every 200 ms) take turns.
  * Animation frames where there are any; a timer elsewhere.
  */
 export const CHART_GAP_MS = 50;
