@@ -1,5 +1,6 @@
 // Training loss parts per run: base cross-entropy (class head vs labels), the distillation term and their total.
 import { useMemo } from 'react';
+import { DATASETS } from '../../engine/config';
 import { formatLoss } from '../format';
 import { useActions, useAppStore } from '../hooks/useAppStore';
 import { useChartRuns } from '../hooks/useChartRuns';
@@ -12,6 +13,9 @@ const PARTS: LossPart[] = ['total', 'base', 'distill'];
 
 const lossTick = (v: number) => String(Number(v.toPrecision(3)));
 
+/** The cross-entropy of a uniform guess, ln(classes): where an untrained run's loss starts (2.30 for 10 classes). */
+const uniformLoss = (dataset: keyof typeof DATASETS) => Math.log(DATASETS[dataset].classNames.length);
+
 export function LossChart() {
   const { visible, focused, xAxis, lossParts, xEnd } = useChartRuns();
   const { toggleLossPart } = useActions();
@@ -19,6 +23,8 @@ export function LossChart() {
   const partsNow = useAppStore((s) => s.lossParts);
   const series = useMemo(() => lossSeries(visible, lossParts, xAxis, focused?.id ?? null), [visible, lossParts, xAxis, focused]);
   const markers = useMemo(() => markerLines(visible, xAxis), [visible, xAxis]);
+  // The y axis covers the starting loss before the first point arrives, so it does not rescale at the run's start.
+  const expected = useMemo(() => visible.map((r) => uniformLoss(r.config.dataset)), [visible]);
   return (
     <ChartFrame
       testId="chart-loss"
@@ -38,7 +44,7 @@ export function LossChart() {
         </label>
       ))}
     >
-      <SeriesChart series={series} xMode={xAxis} xEnd={xEnd} yDomain={[0, 'auto']} yTickFormat={lossTick} yLabel="loss" markers={markers} />
+      <SeriesChart series={series} xMode={xAxis} xEnd={xEnd} yDomain={[0, 'auto']} yInclude={expected} yTickFormat={lossTick} yLabel="loss" markers={markers} />
     </ChartFrame>
   );
 }

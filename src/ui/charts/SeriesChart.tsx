@@ -21,6 +21,8 @@ export interface SeriesChartProps {
   xMode: XAxisMode;
   /** The y range: fixed ends, or 'auto' for the data's extent rounded to a nice step. */
   yDomain: readonly [DomainEnd, DomainEnd];
+  /** Values an 'auto' range always covers: where the lines will start, so the axes are set before the first point. */
+  yInclude?: readonly number[];
   yTickFormat?: (v: number) => string;
   yLabel: string;
   refs?: readonly TeacherLine[];
@@ -65,9 +67,9 @@ interface FrameProps {
   height: number;
 }
 
-function frameProps({ series, xMode, yDomain, yTickFormat, yLabel, refs = [], markers = [], height = 260, xEnd = 0 }: SeriesChartProps): FrameProps {
+function frameProps({ series, xMode, yDomain, yInclude, yTickFormat, yLabel, refs = [], markers = [], height = 260, xEnd = 0 }: SeriesChartProps): FrameProps {
   const [x0, x1] = xRange(series, xEnd);
-  const [y0, y1] = yRange(series, yDomain, refs);
+  const [y0, y1] = yRange(series, yDomain, refs, yInclude);
   return { xMode, x0, x1, y0, y1, yTickFormat, yLabel, refs, markers, height };
 }
 

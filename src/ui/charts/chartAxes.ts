@@ -20,11 +20,12 @@ export function niceStep(span: number, ticks = 5): number {
 const clean = (v: number) => Number(v.toPrecision(12)) || 0;
 
 /**
- * The y range [low, high] for a spec: fixed ends stay, 'auto' ends take the extent of the points and reference lines
- * (which extend the range, as recharts' ifOverflow="extendDomain" did), rounded outwards to a nice step. Without any
- * value an 'auto' end falls back to 0 and 1.
+ * The y range [low, high] for a spec: fixed ends stay, 'auto' ends take the extent of the points, the reference lines
+ * (which extend the range, as recharts' ifOverflow="extendDomain" did) and the `include` values (where a line is
+ * expected to go, so the range is right before the first point), rounded outwards to a nice step. Without any value
+ * an 'auto' end falls back to 0 and 1.
  */
-export function yRange(series: readonly LineSeries[], spec: readonly [DomainEnd, DomainEnd], refs: readonly TeacherLine[] = []): [number, number] {
+export function yRange(series: readonly LineSeries[], spec: readonly [DomainEnd, DomainEnd], refs: readonly TeacherLine[] = [], include: readonly number[] = []): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
   for (const s of series) {
@@ -34,9 +35,9 @@ export function yRange(series: readonly LineSeries[], spec: readonly [DomainEnd,
       if (p.y > hi) hi = p.y;
     }
   }
-  for (const r of refs) {
-    lo = Math.min(lo, r.y);
-    hi = Math.max(hi, r.y);
+  for (const y of [...refs.map((r) => r.y), ...include]) {
+    lo = Math.min(lo, y);
+    hi = Math.max(hi, y);
   }
   const [lowSpec, highSpec] = spec;
   if (lo > hi) return [typeof lowSpec === 'number' ? lowSpec : 0, typeof highSpec === 'number' ? highSpec : Math.max(1, typeof lowSpec === 'number' ? lowSpec + 1 : 1)];

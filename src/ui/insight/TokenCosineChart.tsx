@@ -46,7 +46,7 @@ export function TokenCosineChart() {
     >
       <div className="cosine-body">
         <div className="cosine-lines">
-          <SeriesChart series={series} xMode={xAxis} xEnd={xEnd} yDomain={['auto', 1]} yTickFormat={cosTick} yLabel="cosine" refs={REFS} height={260} dots />
+          <SeriesChart series={series} xMode={xAxis} xEnd={xEnd} yDomain={[-1, 1]} yTickFormat={cosTick} yLabel="cosine" refs={REFS} height={260} dots />
         </div>
         <CosineNow now={now} />
       </div>
