@@ -44,6 +44,12 @@ describe('yRange', () => {
   it('extends an auto end to the reference lines', () => {
     expect(yRange([line([0.5])], ['auto', 1], [{ key: 'p', y: 0.06, label: '' }, { key: 'q', y: -0.2, label: '' }])).toEqual([-0.25, 1]);
   });
+  it("covers the `include` values before any point, so the axes are set when the first point arrives", () => {
+    const start = Math.log(10);
+    expect(yRange([], [0, 'auto'], [], [start])).toEqual([0, 2.5]);
+    expect(yRange([line([2.31])], [0, 'auto'], [], [start])).toEqual([0, 2.5]);
+    expect(yRange([line([2.31, 3.4])], [0, 'auto'], [], [start])).toEqual([0, 4]);
+  });
   it('ignores non-finite points and gives a usable range without any', () => {
     expect(yRange([line([Number.NaN, 3])], [0, 'auto'])).toEqual([0, 3]);
     expect(yRange([], [0, 'auto'])).toEqual([0, 1]);
