@@ -302,6 +302,10 @@ function printHealth(h: HealthResult): void {
       (t.length ? 'wall / thread CPU ms (longest pieces):' : 'none'));
     for (const x of t) console.log(`    ${x.wallMs.toFixed(0)} / ${x.cpuMs === null ? '?' : x.cpuMs.toFixed(0)} (${x.parts.map((p) => `${p.name} ${p.ms.toFixed(0)}`).join(', ') || 'nothing traced inside'})`);
   }
+  if (h.mainThreadWork) {
+    const w = h.mainThreadWork;
+    console.log(`  main thread from the student's start: ${w.tasks} tasks, ${w.cpuMs.toFixed(0)} ms of CPU, ${w.tasksOver5Ms} of them >= 5 ms, the longest ${w.maxCpuMs.toFixed(1)} ms`);
+  }
   console.log(lt.duringTraining.count === 0 ? 'target met: no long task while training' : `TARGET MISSED: ${lt.duringTraining.count} long task(s) while training`);
 }
 

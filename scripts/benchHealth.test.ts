@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from '../src/ui/shareCodec';
-import { HEALTH_HASH, mainThreadLongTasks, mergeHash, runsInHash, type TraceEvent } from './benchHealth';
+import { HEALTH_HASH, mainThreadLongTasks, mainThreadWork, mergeHash, runsInHash, type TraceEvent } from './benchHealth';
 
 describe('health-run links', () => {
   it('mergeHash overrides a key in place and appends new keys; the share codec reads the override', () => {
@@ -39,6 +39,13 @@ describe('mainThreadLongTasks', () => {
     expect(mainThreadLongTasks(events)).toEqual([
       { wallMs: 60, cpuMs: 12, parts: [{ name: 'Layout', ms: 20 }, { name: 'Paint', ms: 12 }, { name: 'Layerize', ms: 1 }] },
     ]);
+  });
+
+  it("sums the main thread's tasks by thread CPU time", () => {
+    const events = [meta(7, 1, 'CrRendererMain'), x('ThreadControllerImpl::RunTask', 0, 60, 12), x('ThreadControllerImpl::RunTask', 70_000, 4, 3),
+      x('ThreadControllerImpl::RunTask', 80_000, 9, 5), x('ThreadControllerImpl::RunTask', 0, 90, 80, 2)];
+    expect(mainThreadWork(events)).toEqual({ tasks: 3, cpuMs: 20, tasksOver5Ms: 2, maxCpuMs: 12 });
+    expect(mainThreadWork([])).toEqual({ tasks: 0, cpuMs: 0, tasksOver5Ms: 0, maxCpuMs: 0 });
   });
 
   it('says nothing when no task is long and marks a task without thread time', () => {

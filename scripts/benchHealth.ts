@@ -75,6 +75,8 @@ export interface HealthResult {
    * waiting for a core (on this machine the software GPU shares the CPU), not working.
    */
   tracedLongTasks: TracedTask[] | null;
+  /** All of the main thread's tasks in the same trace, by thread CPU time. */
+  mainThreadWork: MainThreadWork | null;
   error: string | null;
 }
 
@@ -94,6 +96,23 @@ export interface TracedTask {
   wallMs: number;
   cpuMs: number | null;
   parts: { name: string; ms: number }[];
+}
+
+/** The renderer main thread's work over a trace, in its own CPU time: what the page costs, whatever the machine's load. */
+export interface MainThreadWork {
+  tasks: number;
+  cpuMs: number;
+  /** Tasks with 5 ms of thread CPU or more: the ones a loaded machine can stretch past 50 ms. */
+  tasksOver5Ms: number;
+  maxCpuMs: number;
+}
+
+export function mainThreadWork(events: TraceEvent[]): MainThreadWork {
+  const mains = events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  const cpu = events
+    .filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && mains.some((m) => m.pid === e.pid && m.tid === e.tid))
+    .map((e) => (e.tdur ?? 0) / 1000);
+  return { tasks: cpu.length, cpuMs: cpu.reduce((a, b) => a + b, 0), tasksOver5Ms: cpu.filter((c) => c >= 5).length, maxCpuMs: Math.max(0, ...cpu) };
 }
 
 /**
@@ -241,7 +260,8 @@ export async function measureHealth(gpu: GpuMode, baseUrl: string, extraHash: st
       await within(traceDone, 30_000, 'collecting the trace');
     }
     const timeout = finished(rec) ? null : `the ${expectedRuns > 1 ? `${expectedRuns} runs` : 'run'} did not finish their student steps within ${timeoutMs / 1000} s`;
-    return { ...summarise(hash, rec, timeout), view, runs: expectedRuns, gpuErrors, tracedLongTasks: tracing ? mainThreadLongTasks(traced) : null };
+    return { ...summarise(hash, rec, timeout), view, runs: expectedRuns, gpuErrors, tracedLongTasks: tracing ? mainThreadLongTasks(traced) : null,
+      mainThreadWork: tracing ? mainThreadWork(traced) : null };
   } finally {
     await browser.close().catch(() => undefined);
   }
@@ -266,7 +286,7 @@ function totalStudentSteps(points: WorkerNote[]): number {
   return total + prev;
 }
 
-function summarise(hash: string, rec: PageRecord, timeout: string | null): Omit<HealthResult, 'gpuErrors' | 'runs' | 'tracedLongTasks' | 'view'> {
+function summarise(hash: string, rec: PageRecord, timeout: string | null): Omit<HealthResult, 'gpuErrors' | 'runs' | 'tracedLongTasks' | 'mainThreadWork' | 'view'> {
   const notes = rec.notes;
   const studentAt = notes.find((n) => n.status === 'student')?.t ?? null;
   const points = notes.filter((n) => n.type === 'metrics' && n.phase === 'student');
