@@ -41,6 +41,7 @@ const { values } = parseArgs({
     'health-backend': { type: 'string', default: 'auto' },
     'health-hash': { type: 'string', default: '' },
     'health-view': { type: 'string', default: 'charts' },
+    'health-trace': { type: 'string' },
     build: { type: 'boolean', default: true },
     'no-build': { type: 'boolean', default: false },
     timeout: { type: 'string', default: '300' },
@@ -64,6 +65,7 @@ const USAGE = `npm run bench [-- options]
   --health-hash 'trainSubset=512&runs=none,soft,hard'
                                        link settings merged over that run's (more steps, several runs compared)
   --health-view charts|insight|top     what that run's window shows while training (default: the training curves)
+  --health-trace trace.json            write that run's main-thread trace (open it in Chrome DevTools or Perfetto)
   --no-build                           reuse the previous build
   --repeat 1                           passes over everything, interleaved; the summary shows medians
   --timeout 300                        seconds per measurement; --deadline 1500: seconds for everything
@@ -237,7 +239,7 @@ async function main(): Promise<void> {
     process.stdout.write('main-thread health (UI training run)... ');
     const extra = [values['health-hash'], values['health-backend'] === 'auto' ? '' : `backend=${values['health-backend']}`].filter(Boolean).join('&');
     try {
-      health = await measureHealth(gpu, server.url, extra, timeoutMs, healthView);
+      health = await measureHealth(gpu, server.url, extra, timeoutMs, healthView, values['health-trace']);
     } catch (e) {
       health = null;
       rows.push({ backend: 'auto', variant: 'health', preset: 'deit-nano', repeat: 0, status: 'error', reason: `health run: ${e instanceof Error ? e.message : String(e)}`, report: null, result: null, wallMs: 0 });

@@ -2,6 +2,7 @@
 // (autostart), records main-thread long tasks (PerformanceObserver 'longtask', installed before the page's own
 // scripts) and the worker's messages (a Worker subclass installed the same way), and attributes long tasks to the
 // phases of the run by time. Target: no long task over 50 ms while the student trains.
+import { writeFile } from 'node:fs/promises';
 import type { GpuMode } from './benchBrowser';
 import { GPU_ERROR, launch, within } from './benchBrowser';
 
@@ -218,8 +219,10 @@ export type HealthView = keyof typeof HEALTH_VIEWS;
 /**
  * Opens the app with HEALTH_HASH (with `extraHash` merged over it: more steps, a backend, several runs to compare),
  * scrolls to `view`, waits until every run of the link has finished its student steps, and attributes long tasks.
+ * With `traceFile`, the raw trace of the main thread from the student's start is written there (Chrome DevTools or
+ * Perfetto open it).
  */
-export async function measureHealth(gpu: GpuMode, baseUrl: string, extraHash: string, timeoutMs: number, view: HealthView = 'charts'): Promise<HealthResult> {
+export async function measureHealth(gpu: GpuMode, baseUrl: string, extraHash: string, timeoutMs: number, view: HealthView = 'charts', traceFile?: string): Promise<HealthResult> {
   const hash = mergeHash(HEALTH_HASH, extraHash);
   const expectedRuns = runsInHash(hash);
   const browser = await launch(gpu);
@@ -258,6 +261,7 @@ export async function measureHealth(gpu: GpuMode, baseUrl: string, extraHash: st
     if (tracing) {
       await cdp.send('Tracing.end');
       await within(traceDone, 30_000, 'collecting the trace');
+      if (traceFile) await writeFile(traceFile, JSON.stringify({ traceEvents: traced }));
     }
     const timeout = finished(rec) ? null : `the ${expectedRuns > 1 ? `${expectedRuns} runs` : 'run'} did not finish their student steps within ${timeoutMs / 1000} s`;
     return { ...summarise(hash, rec, timeout), view, runs: expectedRuns, gpuErrors, tracedLongTasks: tracing ? mainThreadLongTasks(traced) : null,

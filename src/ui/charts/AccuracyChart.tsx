@@ -35,6 +35,21 @@ export function AccuracyChart() {
   const low = zoom && ys.length ? Math.max(0, Math.floor((Math.min(...ys) - 2) / 5) * 5) : 0;
   const anyUntrained = visible.some(distHeadUntrained) && heads.dist;
   const anyNoToken = visible.some((r) => !r.config.distToken);
+  // The same element while the toggles stand: its checkboxes are not re-rendered with each new point (React re-applies
+  // an input's attributes on every render, and the browser restyles it).
+  const toolbar = useMemo(() => (
+    <>
+      {HEADS.map((h) => (
+        <label key={h} className="chip">
+          <input type="checkbox" checked={headsNow[h]} onChange={() => toggleHead(h)} data-testid={`toggle-head-${h}`} />
+          {HEAD_STYLE[h].label}
+        </label>
+      ))}
+      <label className="chip">
+        <input type="checkbox" checked={zoom} onChange={() => setZoom(!zoom)} data-testid="toggle-zoom" />zoom
+      </label>
+    </>
+  ), [headsNow, zoom, toggleHead]);
 
   return (
     <ChartFrame
@@ -50,19 +65,7 @@ export function AccuracyChart() {
       data={{ ...counts, 'teacher-lines': refs.length, 'focused-run': focused?.id ?? '', runs: visible.length, markers: markers.length }}
       empty="Accuracy appears after the first evaluation of a run."
       formatY={(y) => `${y.toFixed(1)}%`}
-      toolbar={
-        <>
-          {HEADS.map((h) => (
-            <label key={h} className="chip">
-              <input type="checkbox" checked={headsNow[h]} onChange={() => toggleHead(h)} data-testid={`toggle-head-${h}`} />
-              {HEAD_STYLE[h].label}
-            </label>
-          ))}
-          <label className="chip">
-            <input type="checkbox" checked={zoom} onChange={() => setZoom(!zoom)} data-testid="toggle-zoom" />zoom
-          </label>
-        </>
-      }
+      toolbar={toolbar}
     >
       <SeriesChart series={series} xMode={xAxis} xEnd={xEnd} yDomain={[low, 100]} yTickFormat={percentTick} yLabel="accuracy" refs={refs} markers={markers} height={300} dots />
     </ChartFrame>

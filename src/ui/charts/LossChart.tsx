@@ -24,6 +24,13 @@ export function LossChart() {
   const series = useMemo(() => lossSeries(visible, lossParts, xAxis, focused?.id ?? null), [visible, lossParts, xAxis, focused]);
   const markers = useMemo(() => markerLines(visible, xAxis), [visible, xAxis]);
   // The y axis covers the starting loss before the first point arrives, so it does not rescale at the run's start.
+  // The same element while the toggles stand, so its checkboxes are not re-rendered with each new point.
+  const toolbar = useMemo(() => PARTS.map((p) => (
+    <label key={p} className="chip">
+      <input type="checkbox" checked={partsNow[p]} onChange={() => toggleLossPart(p)} data-testid={`toggle-loss-${p}`} />
+      {LOSS_STYLE[p].label}
+    </label>
+  )), [partsNow, toggleLossPart]);
   const expected = useMemo(() => visible.map((r) => uniformLoss(r.config.dataset)), [visible]);
   return (
     <ChartFrame
@@ -37,12 +44,7 @@ export function LossChart() {
       data={{ 'points-total': focused?.metrics.length ?? 0, runs: visible.length }}
       empty="Loss appears with the first training steps."
       formatY={formatLoss}
-      toolbar={PARTS.map((p) => (
-        <label key={p} className="chip">
-          <input type="checkbox" checked={partsNow[p]} onChange={() => toggleLossPart(p)} data-testid={`toggle-loss-${p}`} />
-          {LOSS_STYLE[p].label}
-        </label>
-      ))}
+      toolbar={toolbar}
     >
       <SeriesChart series={series} xMode={xAxis} xEnd={xEnd} yDomain={[0, 'auto']} yInclude={expected} yTickFormat={lossTick} yLabel="loss" markers={markers} />
     </ChartFrame>

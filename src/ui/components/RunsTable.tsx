@@ -1,5 +1,6 @@
 // Every run of the session with its config, status, final and best metrics; show/hide on the charts, focus,
 // remove. One row per run (data-testid run-row), read at most 5 times per second.
+import { memo } from 'react';
 import { NO_DIST_TOKEN, distHeadUntrained } from '../charts/chartData';
 import { formatDuration, formatInt, formatParam, formatPct } from '../format';
 import { useActions } from '../hooks/useAppStore';
@@ -15,6 +16,11 @@ function configText(run: Run): string {
   return `${c.student} · lr ${formatParam(c.lr)} · batch ${c.batchSize} · ${c.epochs} ep · seed ${c.seed} · teacher: ${teacherLabel(c, run.teacher)}${acc === null ? '' : ` ${formatPct(acc)}`}`;
 }
 
+/** The row's show-on-charts checkbox, memoised: the row re-renders with each new point, the checkbox need not. */
+const ShowRunToggle = memo(function ShowRunToggle({ runId, runNumber, shown, onToggle }: { runId: string; runNumber: number; shown: boolean; onToggle: (id: string) => void }) {
+  return <input type="checkbox" checked={shown} onChange={() => onToggle(runId)} aria-label={`Show run #${runNumber} on the charts`} />;
+});
+
 function Row({ run, focused, hidden }: { run: Run; focused: boolean; hidden: boolean }) {
   const { toggleRunVisible, focusRun, removeRun } = useActions();
   const ctl = useController();
@@ -24,7 +30,7 @@ function Row({ run, focused, hidden }: { run: Run; focused: boolean; hidden: boo
   return (
     <tr data-testid="run-row" data-run-id={run.id} data-status={run.status} className={focused ? 'row-focused' : ''} aria-selected={focused}>
       <td>
-        <input type="checkbox" checked={!hidden} onChange={() => toggleRunVisible(run.id)} aria-label={`Show run #${run.number} on the charts`} />
+        <ShowRunToggle runId={run.id} runNumber={run.number} shown={!hidden} onToggle={toggleRunVisible} />
       </td>
       <th scope="row">
         <button type="button" className="link-button" onClick={() => focusRun(run.id)} title="Show this run's numbers above the charts">

@@ -1,7 +1,7 @@
 // Distillation controls: mode (none / soft / hard), temperature tau (log scale) and alpha, all applied live.
 import type { Distillation } from '../../engine/config';
 import { PAPER_MODE_SETTINGS } from '../../engine/paperRuns';
-import { formatParam } from '../format';
+import { formatParam, twoDecimals } from '../format';
 import { useParam } from '../hooks/useParam';
 import { ALPHA_STOPS, TAU_STOPS } from '../sliderScale';
 import { RadioGroup, type RadioOption } from './RadioGroup';
@@ -51,7 +51,7 @@ export function DistillationControls() {
       )}
       <div className={mode === 'none' ? 'field-muted' : ''}>
         <StopSlider
-          id="alpha" label="Alpha α" value={alpha} stops={ALPHA_STOPS} format={(v) => v.toFixed(2)} onChange={setAlpha}
+          id="alpha" label="Alpha α" value={alpha} stops={ALPHA_STOPS} format={twoDecimals} onChange={setAlpha}
           testId="alpha" live
           hint={mode === 'none' ? 'Unused in none mode.' : 'loss = (1 − α) · CE(class head, label) + α · distillation term'}
         />

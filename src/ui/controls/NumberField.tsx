@@ -1,6 +1,6 @@
 // A labelled number input checked against the config's range while typing: an invalid entry is flagged and never
 // committed, and leaving the field restores the last valid value.
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode, memo } from 'react';
 
 export interface NumberFieldProps {
   id: string;
@@ -18,7 +18,10 @@ export interface NumberFieldProps {
   after?: ReactNode;
 }
 
-export function NumberField({ id, label, value, range, onCommit, testId, hint, live, disabled, step, after }: NumberFieldProps) {
+// memo: a control re-renders only when its own props change. React re-applies an input's name and type on every
+// render, and each such attribute write restyles the control: the sidebar re-renders while a run trains (its hints
+// follow the measured pace), its inputs need not.
+export const NumberField = memo(function NumberField({ id, label, value, range, onCommit, testId, hint, live, disabled, step, after }: NumberFieldProps) {
   const [draft, setDraft] = useState(String(value));
   const [error, setError] = useState<string | null>(null);
 
@@ -74,4 +77,4 @@ export function NumberField({ id, label, value, range, onCommit, testId, hint, l
       {hint && <p id={`${id}-hint`} className="field-hint">{hint}</p>}
     </div>
   );
-}
+});

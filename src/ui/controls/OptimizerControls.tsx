@@ -1,7 +1,7 @@
 // Optimisation controls: learning rate (log scale, live), batch size, epochs (with the step count they mean),
 // weight decay, warm-up and the evaluation interval (live).
 import { NUMERIC_RANGES, stepsPerEpoch, totalSteps } from '../../engine/config';
-import { formatInt, formatParam, formatTimeLeft } from '../format';
+import { formatInt, formatParam, formatTimeLeft, twoDecimals } from '../format';
 import { useAppStore } from '../hooks/useAppStore';
 import { useThrottledStore } from '../hooks/useThrottledStore';
 import { useParam } from '../hooks/useParam';
@@ -43,7 +43,7 @@ export function OptimizerControls() {
           ? `; ${formatTimeLeft(steps * pace.msPerStep)} at the pace of run #${pace.runNumber} (same student, batch and backend)` : ''}.`}
       />
       <StopSlider
-        id="weight-decay" label="Weight decay" value={wd} stops={WEIGHT_DECAY_STOPS} format={(v) => v.toFixed(2)}
+        id="weight-decay" label="Weight decay" value={wd} stops={WEIGHT_DECAY_STOPS} format={twoDecimals}
         onChange={setWd} testId="weight-decay" hint="Decoupled (AdamW); not applied to norms, biases and tokens."
       />
       <NumberField

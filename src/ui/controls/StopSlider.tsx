@@ -1,6 +1,6 @@
 // A labelled range input over a list of stops (log-scale tau and lr, powers-of-two batch, linear alpha), with the
 // value shown next to the label and announced through aria-valuetext. Keyboard: arrows, Page Up/Down, Home/End.
-import type { ReactNode } from 'react';
+import { memo, type ReactNode } from 'react';
 import { nearestStop, stopAt } from '../sliderScale';
 
 export interface StopSliderProps {
@@ -20,7 +20,10 @@ export interface StopSliderProps {
   live?: boolean;
 }
 
-export function StopSlider({ id, label, value, stops, format, onChange, testId, scaleNote, hint, disabled, live }: StopSliderProps) {
+// memo: a control re-renders only when its own props change. React re-applies an input's name and type on every
+// render, and each such attribute write restyles the control: the sidebar re-renders while a run trains (its hints
+// follow the measured pace), its inputs need not.
+export const StopSlider = memo(function StopSlider({ id, label, value, stops, format, onChange, testId, scaleNote, hint, disabled, live }: StopSliderProps) {
   const hintId = hint ? `${id}-hint` : undefined;
   return (
     <div className={`field${disabled ? ' field-disabled' : ''}`}>
@@ -50,4 +53,4 @@ export function StopSlider({ id, label, value, stops, format, onChange, testId, 
       {hint && <p id={hintId} className="field-hint">{hint}</p>}
     </div>
   );
-}
+});
