@@ -1,13 +1,12 @@
 // What every chart needs, read from the store at most 5 times per second: the runs shown, the focused run and the
-// view options. Metric points arrive far faster; the charts never re-render per message, and take turns: one chart
-// update per animation frame (frameQueue.ts).
+// view options. Metric points arrive far faster; the charts never re-render per message, and those with new points
+// re-render together on the throttle's shared ticks (useThrottledStore).
 import { useMemo } from 'react';
 import { chartRuns, xAxisEnd } from '../charts/chartData';
 import { appStore, type AppState } from '../store/appStore';
 import type { Run } from '../store/runModel';
 import { selectFocusedRunId } from '../store/selectors';
 import type { Head, LossPart, XAxisMode } from '../store/viewSlice';
-import { chartFrames } from './frameQueue';
 import { useThrottledStore } from './useThrottledStore';
 
 export interface ChartRuns {
@@ -41,7 +40,7 @@ function useChartRunsOf(runs: Record<string, Run>, v: ReturnType<typeof viewOf>)
 }
 
 export function useChartRuns(): ChartRuns {
-  const s = useThrottledStore((st) => ({ runs: st.runs, ...viewOf(st) }), CHART_INTERVAL_MS, chartFrames);
+  const s = useThrottledStore((st) => ({ runs: st.runs, ...viewOf(st) }), CHART_INTERVAL_MS);
   return useChartRunsOf(s.runs, s);
 }
 
@@ -58,11 +57,12 @@ export function insightSignature(st: Pick<AppState, 'runs' | 'runOrder'>): strin
 
 /**
  * useChartRuns for the insight views: the same runs, re-read only when insightSignature changes (an evaluation, a
- * sample, images or a status), so that the token-similarity, agreement, attention and confusion views stay out of the
- * chart frame queue between evaluations.
+ * sample, images or a status), so that the token-similarity, agreement, attention and confusion views do not re-render
+ * between evaluations.
  */
 export function useInsightRuns(): ChartRuns {
-  const s = useThrottledStore((st) => ({ sig: insightSignature(st), ...viewOf(st) }), CHART_INTERVAL_MS, chartFrames);
+  // Half a tick after the training curves: an evaluation changes all four insight views at once, and the curves too.
+  const s = useThrottledStore((st) => ({ sig: insightSignature(st), ...viewOf(st) }), CHART_INTERVAL_MS, CHART_INTERVAL_MS / 2);
   // The runs as they are when the signature changed (read once per change, not per render).
   const runs = useMemo(() => appStore.getState().runs, [s.sig]);
   return useChartRunsOf(runs, s);
