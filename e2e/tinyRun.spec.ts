@@ -143,6 +143,25 @@ test.describe('one tiny run, from every side', { tag: COMPAT_TAG }, () => {
     await page.keyboard.press('Space');
     await expect(clsToggle).toBeChecked();
     await expect(chart.locator('.series-line')).toHaveCount(3);
+    // The lines follow the axes (they are drawn outside recharts' data, through its scales): on the images-seen axis
+    // and zoomed, every line still ends inside the plot area, and the run's last point sits at the axis' end.
+    const lineEnds = () => chart.locator('svg.recharts-surface').evaluate((svg) => {
+      const plot = svg.querySelector('.recharts-cartesian-grid')!.getBoundingClientRect();
+      return [...svg.querySelectorAll('.series-line')].map((p) => {
+        const box = p.getBoundingClientRect();
+        return box.left >= plot.left - 1 && box.right <= plot.right + 1 && box.top >= plot.top - 4 && box.bottom <= plot.bottom + 4 && box.width > 0;
+      });
+    });
+    await expect.poll(lineEnds).toEqual([true, true, true]);
+    await page.getByTestId('x-axis-images').check();
+    await expect(chart.locator('svg.recharts-surface')).toContainText('images seen');
+    await expect(chart.locator('.series-line')).toHaveCount(3);
+    await expect.poll(lineEnds).toEqual([true, true, true]);
+    await page.getByTestId('toggle-zoom').check();
+    await expect.poll(lineEnds).toEqual([true, true, true]);
+    await page.getByTestId('toggle-zoom').uncheck();
+    await page.getByTestId('x-axis-step').check();
+    await expect(chart.locator('svg.recharts-surface')).toContainText('student step');
 
     for (const id of ['metric-cls-acc', 'metric-dist-acc', 'metric-fused-acc', 'metric-teacher-acc']) {
       await expect(page.getByTestId(id), id).toHaveText(PCT);
