@@ -1,10 +1,10 @@
-// The bench worker: the training worker plus the `benchmark` message (npm run bench, through the harness page with
-// ?worker=bench). The app's worker (training.worker.ts) leaves the benchmark code out.
+// The bench worker: the training worker plus the `benchmark` request (npm run bench, through the harness page with
+// ?worker=bench). The app's worker (training.worker.ts) has neither the benchmark code nor its messages.
 import { benchmarkStudent } from '../engine/benchmark';
+import { BenchHost } from './benchHost';
 import { browserBackendEnv } from './browserEnv';
-import { TrainingHost } from './host';
 import type { Endpoint } from './protocol';
 
 const scope = self as unknown as Endpoint & { addEventListener(type: 'unhandledrejection', f: (e: PromiseRejectionEvent) => void): void };
-const host = new TrainingHost(scope, { backendEnv: browserBackendEnv(), benchmark: benchmarkStudent });
+const host = new BenchHost(scope, { backendEnv: browserBackendEnv() }, benchmarkStudent);
 scope.addEventListener('unhandledrejection', (e) => host.reportUnexpected(e.reason));

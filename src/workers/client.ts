@@ -1,18 +1,21 @@
 // The main thread's handle on the training worker: typed send, per-type subscriptions, crash notices, restart.
-// Only types come from the worker side, so tfjs never lands in the main-thread bundle.
+// Only types come from the worker side, so tfjs never lands in the main-thread bundle. Typed by the app's protocol;
+// the bench harness widens it with the bench worker's messages (benchProtocol.ts).
 import type { FromWorker, ToWorker } from './protocol';
 
-type Listener = (msg: FromWorker) => void;
+interface Typed {
+  type: string;
+}
 
 /** Vite bundles the worker (and tfjs with it) as its own chunk because of this exact `new Worker(new URL(...))` form. */
 function defaultWorker(): Worker {
   return new Worker(new URL('./training.worker.ts', import.meta.url), { type: 'module' });
 }
 
-export class TrainingClient {
+export class TrainingClient<To extends Typed = ToWorker, From extends Typed = FromWorker> {
   private worker: Worker | null;
-  private readonly byType = new Map<FromWorker['type'], Set<Listener>>();
-  private readonly any = new Set<Listener>();
+  private readonly byType = new Map<From['type'], Set<(msg: From) => void>>();
+  private readonly any = new Set<(msg: From) => void>();
   private readonly crash = new Set<(info: { message: string }) => void>();
 
   constructor(private readonly factory: () => Worker = defaultWorker) {
@@ -20,20 +23,20 @@ export class TrainingClient {
   }
 
   /** Throws after terminate() (restart() revives the client). */
-  send(msg: ToWorker): void {
+  send(msg: To): void {
     if (!this.worker) throw new Error(`TrainingClient: cannot send '${msg.type}', the worker was terminated (call restart())`);
     this.worker.postMessage(msg);
   }
 
-  on<T extends FromWorker['type']>(type: T, fn: (msg: Extract<FromWorker, { type: T }>) => void): () => void {
+  on<T extends From['type']>(type: T, fn: (msg: Extract<From, { type: T }>) => void): () => void {
     let set = this.byType.get(type);
     if (!set) this.byType.set(type, (set = new Set()));
-    const l = fn as Listener;
+    const l = fn as (msg: From) => void;
     set.add(l);
     return () => void set.delete(l);
   }
 
-  onAny(fn: (msg: FromWorker) => void): () => void {
+  onAny(fn: (msg: From) => void): () => void {
     this.any.add(fn);
     return () => void this.any.delete(fn);
   }
@@ -59,7 +62,7 @@ export class TrainingClient {
     const w = this.factory();
     w.addEventListener('message', (ev: MessageEvent) => {
       if (w !== this.worker) return; // a late message of a worker we already replaced
-      this.dispatch(ev.data as FromWorker);
+      this.dispatch(ev.data as From);
     });
     w.addEventListener('error', (ev: Event) => {
       if (w !== this.worker) return;
@@ -74,7 +77,7 @@ export class TrainingClient {
     return w;
   }
 
-  private dispatch(msg: FromWorker): void {
+  private dispatch(msg: From): void {
     // Copies: a listener may unsubscribe (or subscribe) while we iterate.
     for (const fn of [...(this.byType.get(msg.type) ?? [])]) fn(msg);
     for (const fn of [...this.any]) fn(msg);

@@ -3,6 +3,7 @@
 // worker side.
 import type { BenchResult } from '../engine/benchmark';
 import type { TrainConfig } from '../engine/config';
+import type { BenchmarkReply, BenchmarkRequest } from './benchProtocol';
 import { TrainingClient } from './client';
 import { PROTOCOL_VERSION, type BackendReport, type FromWorker, type RunOptions, type ToWorker } from './protocol';
 
@@ -29,7 +30,10 @@ export interface Harness {
   benchmark(request: HarnessBenchmarkRequest, timeoutMs?: number): Promise<HarnessBenchmarkResult>;
 }
 
-export type HarnessBenchmarkRequest = Omit<Extract<ToWorker, { type: 'benchmark' }>, 'type'>;
+export type HarnessBenchmarkRequest = Omit<BenchmarkRequest, 'type'>;
+
+/** The app's protocol, and with ?worker=bench the bench worker's request and reply. */
+type Client = TrainingClient<ToWorker | BenchmarkRequest, FromWorker | BenchmarkReply>;
 
 export interface HarnessBenchmarkResult {
   /** The backend report (backend 'none' with every attempt's reason when the requested one is unavailable). */
@@ -61,11 +65,11 @@ const log = (line: string) => {
   if (logEl) logEl.textContent += `${line}\n`;
 };
 
-let client: TrainingClient | null = null;
+let client: Client | null = null;
 let crashed: string | null = null;
 let runs = 0;
 
-function getClient(): TrainingClient {
+function getClient(): Client {
   if (!client) {
     // ?worker=bench: the bench worker, which answers `benchmark` (npm run bench); otherwise the app's own worker.
     client = new URLSearchParams(location.search).get('worker') === 'bench'

@@ -1,6 +1,5 @@
 // The training host: receives protocol messages on an Endpoint (the worker scope, or a MessagePort in tests),
 // selects the backend, owns the current TrainingRun, and reports every failure as an `error` message.
-import type { BenchOptions, BenchResult } from '../engine/benchmark';
 import { validateConfig, type BackendChoice } from '../engine/config';
 import { httpFetchBytes, type FetchBytes } from '../engine/data/dataset';
 import { BackendInitError, resetBackend, selectBackend as defaultSelectBackend, type BackendEnv, type BackendSelection } from './backend';
@@ -20,11 +19,6 @@ export interface HostOptions {
   /** Caps the 'test' evaluations to the first N test images when an init's options do not say (tests on tfjs-cpu). */
   testLimit?: number;
   now?: () => number;
-  /**
-   * Answers `benchmark` messages: only the bench worker (bench.worker.ts, for npm run bench) passes it, so the
-   * benchmark code never ships in the app's worker, which refuses the message.
-   */
-  benchmark?: (opts: BenchOptions) => Promise<BenchResult>;
 }
 
 export class TrainingHost {
@@ -37,7 +31,7 @@ export class TrainingHost {
   private readonly now: () => number;
   private readonly listener = (ev: MessageEvent) => this.receive(ev.data);
 
-  constructor(private readonly endpoint: Endpoint, private readonly opts: HostOptions) {
+  constructor(protected readonly endpoint: Endpoint, private readonly opts: HostOptions) {
     this.now = opts.now ?? (() => performance.now());
     endpoint.addEventListener('message', this.listener);
     (endpoint as Partial<MessagePort>).start?.(); // a MessagePort delivers only once started
@@ -51,7 +45,7 @@ export class TrainingHost {
     this.run = null;
   }
 
-  private post(msg: FromWorker): void {
+  protected post(msg: FromWorker): void {
     this.endpoint.postMessage(msg);
   }
 
@@ -60,7 +54,26 @@ export class TrainingHost {
     this.post({ type: 'error', runId: this.run?.runId ?? '', ...describeError(e, null) });
   }
 
+  /**
+   * A message outside the app's protocol, before it is refused as malformed: the bench worker's host (BenchHost)
+   * answers its `benchmark` request here. Returns whether the message was taken.
+   */
+  protected receiveOther(_data: unknown): boolean {
+    return false;
+  }
+
+  /** Queues work after the messages already received (init and stop run one after the other). */
+  protected enqueue(work: () => Promise<void>, onError: (e: unknown) => void): void {
+    this.inbox = this.inbox.then(work).catch(onError);
+  }
+
+  /** A run is live or held (the worker owns its tensors). */
+  protected get hasRun(): boolean {
+    return this.run !== null;
+  }
+
   private receive(data: unknown): void {
+    if (this.receiveOther(data)) return;
     if (!isToWorker(data)) {
       const type = typeof data === 'object' && data !== null ? String((data as { type?: unknown }).type) : typeof data;
       this.post({ type: 'error', runId: this.run?.runId ?? '', code: 'protocol', message: `malformed message (type ${type})`, step: null });
@@ -72,7 +85,7 @@ export class TrainingHost {
       this.post({ type: 'error', runId, code: 'protocol', message: problem, step: null });
       return;
     }
-    this.inbox = this.inbox.then(() => this.handle(data)).catch((e: unknown) => this.reportError(e, data));
+    this.enqueue(() => this.handle(data), (e) => this.reportError(e, data));
   }
 
   private reportError(e: unknown, msg: ToWorker): void {
@@ -86,7 +99,6 @@ export class TrainingHost {
     if (msg.type === 'init') return this.init(msg);
     if (msg.type === 'stop') return this.stop();
     if (msg.type === 'probe') return this.probe(msg);
-    if (msg.type === 'benchmark') return this.benchmark(msg);
     const run = this.run;
     if (!run) throw new CommandError('protocol', `${msg.type}: no run; send init first`);
     const detach = (p: Promise<void>) => void p.catch((e: unknown) => this.reportError(e, msg));
@@ -148,22 +160,6 @@ export class TrainingHost {
     if (selection) this.post({ type: 'backend', report: selection.report });
   }
 
-  private async benchmark(msg: Extract<ToWorker, { type: 'benchmark' }>): Promise<void> {
-    const bench = this.opts.benchmark;
-    if (!bench) throw new CommandError('protocol', 'benchmark: the app\'s training worker has no benchmark; the bench worker (src/workers/bench.worker.ts, npm run bench) does');
-    if (this.run) throw new CommandError('protocol', 'benchmark: stop the current run first');
-    // An unavailable backend is a result too: its report (backend 'none', every attempt's reason) precedes the error.
-    const selection = await this.ensureBackend(msg.backend, '', (report) => this.post({ type: 'backend', report }));
-    if (!selection) return;
-    this.post({ type: 'backend', report: selection.report });
-    const results = [];
-    const { flags, shaderWarmup } = msg.options ?? {};
-    for (const preset of msg.presets) {
-      results.push(await bench({ preset, batchSize: msg.batchSize, steps: msg.steps, warmupSteps: msg.warmupSteps, flags, shaderWarmup }));
-    }
-    this.post({ type: 'benchmark', results });
-  }
-
   private async stop(): Promise<void> {
     const run = this.run;
     if (!run) return;
@@ -173,7 +169,7 @@ export class TrainingHost {
   }
 
   /** Selects the backend on first use, when the config asks for another one, or after the device was lost. */
-  private async ensureBackend(choice: BackendChoice, runId: string, onFailure?: (report: BackendInitError['report']) => void): Promise<BackendSelection | null> {
+  protected async ensureBackend(choice: BackendChoice, runId: string, onFailure?: (report: BackendInitError['report']) => void): Promise<BackendSelection | null> {
     if (this.backend && this.backend.choice === choice && !this.backendLost) return this.backend.selection;
     if (this.backendLost && this.backend) resetBackend(this.backend.selection.report.backend);
     this.backend = null;

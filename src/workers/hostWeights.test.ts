@@ -3,29 +3,14 @@
 // named in its teacher info; an untrained one is refused as not above chance; a damaged one is refused by name.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseTeacherJson, STUDENT_CHECKPOINT_FORMAT, manifestBytes, type StudentCheckpointMeta } from '../engine/checkpoint';
-import { connect, memoryTeacher, numTensors, PUBLIC_DIR, TEACHER_DIR, tinyConfig, type Harness } from './testHost';
+import { hostSuite, numTensors, PUBLIC_DIR, TEACHER_DIR, tinyConfig, type Harness } from './testHost';
 import type { TeacherFile } from './protocol';
 
-let teacherFiles: Map<string, Uint8Array>;
-let open: Harness[] = [];
+const hosts = hostSuite();
 const ab = (b: Uint8Array) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
-
-beforeAll(async () => {
-  teacherFiles = await memoryTeacher();
-});
-
-afterEach(async () => {
-  for (const h of open) await h.close();
-  open = [];
-});
-
-function harness(): Harness {
-  const h = connect(teacherFiles);
-  open.push(h);
-  return h;
-}
+const harness = (): Harness => hosts.connect();
 
 /** The shipped checkpoint's two files, as a user would pick them. */
 async function shippedAsFile(): Promise<TeacherFile> {
@@ -37,8 +22,8 @@ async function shippedAsFile(): Promise<TeacherFile> {
 function untrainedAsFile(): TeacherFile {
   return {
     name: 'untrained.json',
-    json: new TextDecoder().decode(teacherFiles.get(`${TEACHER_DIR}/teacher.json`)!),
-    weights: ab(teacherFiles.get(`${TEACHER_DIR}/teacher.weights.bin`)!),
+    json: new TextDecoder().decode(hosts.files().get(`${TEACHER_DIR}/teacher.json`)!),
+    weights: ab(hosts.files().get(`${TEACHER_DIR}/teacher.weights.bin`)!),
   };
 }
 

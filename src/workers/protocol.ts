@@ -1,7 +1,6 @@
 // The typed message protocol between the UI (main thread) and the training worker: discriminated unions on `type`,
 // imported by both sides; each side ends its switch with assertNever so a new message cannot go unhandled.
-import type { BenchResult } from '../engine/benchmark';
-import type { BackendChoice, LiveParams, StudentPreset, TrainConfig } from '../engine/config';
+import type { BackendChoice, LiveParams, TrainConfig } from '../engine/config';
 
 export type { LiveParams } from '../engine/config';
 
@@ -79,33 +78,7 @@ export type ToWorker =
    */
   | { type: 'exportWeights'; which: 'student' | 'teacher' }
   /** Selects (or re-selects) the backend without a run, so the page can show it before Start; answered by `backend`. */
-  | { type: 'probe'; version: number; backend: BackendChoice }
-  /**
-   * Measures training throughput of each preset on the backend `backend` (npm run bench); answered by a `backend`
-   * report (also when the backend cannot be selected: then backend 'none' and the reasons) and one `benchmark`
-   * message. Refused while a run is live.
-   */
-  | { type: 'benchmark'; backend: BackendChoice; presets: StudentPreset[]; batchSize: number; steps: number; warmupSteps: number; options?: BenchmarkOptions };
-
-/** Variants a benchmark can measure (npm run bench options); none of them is part of a training config. */
-export interface BenchmarkOptions {
-  /**
-   * tfjs environment flags set for the benchmark and restored after it, e.g. { WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE: 30 }.
-   * Only the flags in BENCHMARK_FLAGS are accepted.
-   */
-  flags?: Record<string, number | boolean>;
-  /** Compile the step's WebGPU shaders in parallel before the first step (BenchResult.shaderWarmupMs). */
-  shaderWarmup?: boolean;
-}
-
-/** The tfjs flags a benchmark may set, with the type of their value. */
-export const BENCHMARK_FLAGS = {
-  WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE: 'number',
-  WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD: 'number',
-  WEBGL_FLUSH_THRESHOLD: 'number',
-  /** The engine's own WebGPU kernels (engine/webgpu), on by default: false measures the plain tfjs path. */
-  DEIT_WEBGPU_KERNELS: 'boolean',
-} as const satisfies Record<string, 'number' | 'boolean'>;
+  | { type: 'probe'; version: number; backend: BackendChoice };
 
 // ---------------------------------------------------------------- from the worker
 
@@ -279,8 +252,7 @@ export type FromWorker =
   | { type: 'error'; runId: string; code: ErrorCode; message: string; step: number | null }
   /** Answers exportWeights: a checkpoint manifest (JSON text, its weights path is `<fileBase>.weights.bin`) and its weights. */
   | { type: 'weights'; runId: string; which: 'student' | 'teacher'; fileBase: string; json: string; weights: ArrayBuffer }
-  | { type: 'backend'; report: BackendReport }
-  | { type: 'benchmark'; results: BenchResult[] };
+  | { type: 'backend'; report: BackendReport };
 
 export type ToWorkerType = ToWorker['type'];
 export type FromWorkerType = FromWorker['type'];
@@ -290,7 +262,7 @@ export function assertNever(x: never): never {
   throw new Error(`unexpected message ${JSON.stringify(x)}`);
 }
 
-const TO_WORKER_TYPES: readonly ToWorkerType[] = ['init', 'start', 'pause', 'resume', 'stop', 'step', 'update', 'evalNow', 'requestSample', 'requestImages', 'exportWeights', 'probe', 'benchmark'];
+const TO_WORKER_TYPES: readonly ToWorkerType[] = ['init', 'start', 'pause', 'resume', 'stop', 'step', 'update', 'evalNow', 'requestSample', 'requestImages', 'exportWeights', 'probe'];
 
 /** Structural check of an incoming message (the worker never trusts `event.data`). */
 export function isToWorker(x: unknown): x is ToWorker {

@@ -2,6 +2,7 @@
 // a teacher checkpoint served from memory (seeded and untrained, or poisoned with NaN) so no test depends on the
 // shipped checkpoint being present. Node-only; imported by *.test.ts files.
 import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, beforeAll } from 'vitest';
 import { join } from 'node:path';
 import { encodeTeacher } from '../engine/checkpoint';
 import { DATASETS, TEACHER_ARCH, withDefaults, type TrainConfig } from '../engine/config';
@@ -11,7 +12,7 @@ import { disposeParams } from '../engine/nn';
 import { createTeacher } from '../engine/teacher';
 import { WASM_DIR } from '../engine/testing/wasmBackend';
 import { TrainingHost, type HostOptions } from './host';
-import { PROTOCOL_VERSION, type FromWorker, type RunOptions, type ToWorker } from './protocol';
+import { PROTOCOL_VERSION, type Endpoint, type FromWorker, type RunOptions, type ToWorker } from './protocol';
 
 export const PUBLIC_DIR = join(import.meta.dirname, '..', '..', 'public');
 export const TEACHER_DIR = 'models/fashion-mnist-teacher';
@@ -70,9 +71,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export function connect(files: Map<string, Uint8Array>, opts: Partial<HostOptions> = {}): Harness {
+/** Builds the host on the channel's worker end: the app's TrainingHost, or the bench worker's BenchHost. */
+export type MakeHost = (endpoint: Endpoint, opts: HostOptions) => TrainingHost;
+
+export function connect(files: Map<string, Uint8Array>, opts: Partial<HostOptions> = {}, make: MakeHost = (e, o) => new TrainingHost(e, o)): Harness {
   const { port1, port2 } = new MessageChannel();
-  const host = new TrainingHost(port1 as unknown as ConstructorParameters<typeof TrainingHost>[0], {
+  const host = make(port1 as unknown as Endpoint, {
     // The wasm binaries from node_modules, as the build serves them: a test may train on 'wasm' (5-11x faster than cpu).
     backendEnv: { gpu: undefined, wasmPaths: WASM_DIR },
     fetchBytes: () => withFiles(fsFetchBytes(PUBLIC_DIR), files),
@@ -120,4 +124,32 @@ export function connect(files: Map<string, Uint8Array>, opts: Partial<HostOption
 /** Tensors alive in the engine right now. */
 export function numTensors(): number {
   return tf.memory().numTensors;
+}
+
+/**
+ * A test file's hosts, at the top level of the file: the in-memory teacher's files built once, and every harness the
+ * file connects closed after each test. `connect` defaults to those files and to the app's TrainingHost.
+ */
+export function hostSuite(): { files: () => Map<string, Uint8Array>; connect: (files?: Map<string, Uint8Array>, opts?: Partial<HostOptions>, make?: MakeHost) => Harness } {
+  let teacherFiles: Map<string, Uint8Array> | null = null;
+  let open: Harness[] = [];
+  beforeAll(async () => {
+    teacherFiles = await memoryTeacher();
+  });
+  afterEach(async () => {
+    for (const h of open) await h.close();
+    open = [];
+  });
+  const files = () => {
+    if (!teacherFiles) throw new Error('hostSuite: the teacher files are built in beforeAll; call files() inside a test');
+    return teacherFiles;
+  };
+  return {
+    files,
+    connect(f = files(), opts = {}, make) {
+      const h = connect(f, opts, make);
+      open.push(h);
+      return h;
+    },
+  };
 }

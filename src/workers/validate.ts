@@ -1,7 +1,7 @@
 // Checks of what arrives from the main thread: message shapes beyond the `type` tag, and live-parameter patches
 // against the same ranges the UI and the share-URL codec use.
 import { ENUM_VALUES, LIVE_KEYS, fieldError, type LiveKey } from '../engine/config';
-import { BENCHMARK_FLAGS, MAX_IMAGE_REQUEST, type ToWorker } from './protocol';
+import { MAX_IMAGE_REQUEST, type ToWorker } from './protocol';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isCount = (v: unknown, max: number) => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= max;
@@ -45,31 +45,9 @@ export function malformed(msg: ToWorker): string | null {
     case 'probe':
       if (typeof msg.version !== 'number') return 'probe.version must be a number';
       return (ENUM_VALUES.backend as readonly string[]).includes(msg.backend) ? null : `probe.backend must be one of ${ENUM_VALUES.backend.join(', ')}`;
-    case 'benchmark':
-      if (!(ENUM_VALUES.backend as readonly string[]).includes(msg.backend)) return `benchmark.backend must be one of ${ENUM_VALUES.backend.join(', ')}`;
-      if (!Array.isArray(msg.presets) || msg.presets.length === 0 || !msg.presets.every((p) => (ENUM_VALUES.student as readonly string[]).includes(p))) {
-        return `benchmark.presets must be a non-empty list of ${ENUM_VALUES.student.join(', ')}`;
-      }
-      if (!isCount(msg.batchSize, 1024)) return 'benchmark.batchSize must be an integer in [1, 1024]';
-      if (!isCount(msg.steps, 1000)) return 'benchmark.steps must be an integer in [1, 1000]';
-      if (!(Number.isInteger(msg.warmupSteps) && msg.warmupSteps >= 0 && msg.warmupSteps <= 1000)) return 'benchmark.warmupSteps must be an integer in [0, 1000]';
-      return msg.options === undefined ? null : malformedBenchmarkOptions(msg.options);
     default:
       return null;
   }
-}
-
-function malformedBenchmarkOptions(options: unknown): string | null {
-  if (!isObject(options)) return 'benchmark.options must be an object';
-  if (options.shaderWarmup !== undefined && typeof options.shaderWarmup !== 'boolean') return 'benchmark.options.shaderWarmup must be a boolean';
-  if (options.flags === undefined) return null;
-  if (!isObject(options.flags)) return 'benchmark.options.flags must be an object';
-  for (const [name, value] of Object.entries(options.flags)) {
-    const type = Object.hasOwn(BENCHMARK_FLAGS, name) ? (BENCHMARK_FLAGS as Record<string, string>)[name] : undefined;
-    if (!type) return `benchmark.options.flags: ${name} is not one of ${Object.keys(BENCHMARK_FLAGS).join(', ')}`;
-    if (typeof value !== type || (typeof value === 'number' && !Number.isFinite(value))) return `benchmark.options.flags.${name} must be a ${type}`;
-  }
-  return null;
 }
 
 /** Problems with a live patch (unknown keys, wrong types, out-of-range values); empty when it can be applied. */

@@ -15,8 +15,6 @@ export function applyMessage(store: AppStore, msg: FromWorker): void {
     case 'backend':
       s.setBackend(msg.report);
       return;
-    case 'benchmark':
-      return; // only the benchmark page asks for these
     case 'progress':
       s.setProgress(msg.runId, msg.phase, { done: msg.done, total: msg.total, detail: msg.detail });
       return;
