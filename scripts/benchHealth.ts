@@ -108,11 +108,14 @@ export interface MainThreadWork {
   maxCpuMs: number;
 }
 
-export function mainThreadWork(events: TraceEvent[]): MainThreadWork {
+/** The complete events ('X', with a start) of the renderer's main thread. */
+function mainThreadEvents(events: TraceEvent[]): TraceEvent[] {
   const mains = events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
-  const cpu = events
-    .filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && mains.some((m) => m.pid === e.pid && m.tid === e.tid))
-    .map((e) => (e.tdur ?? 0) / 1000);
+  return events.filter((e) => e.ph === 'X' && e.ts !== undefined && mains.some((m) => m.pid === e.pid && m.tid === e.tid));
+}
+
+export function mainThreadWork(events: TraceEvent[]): MainThreadWork {
+  const cpu = mainThreadEvents(events).filter((e) => e.name === 'ThreadControllerImpl::RunTask').map((e) => (e.tdur ?? 0) / 1000);
   return { tasks: cpu.length, cpuMs: cpu.reduce((a, b) => a + b, 0), tasksOver5Ms: cpu.filter((c) => c >= 5).length, maxCpuMs: Math.max(0, ...cpu) };
 }
 
@@ -122,9 +125,7 @@ export function mainThreadWork(events: TraceEvent[]): MainThreadWork {
  * layout, a paint...): what a task with no script in its slow frame was made of.
  */
 export function mainThreadLongTasks(events: TraceEvent[]): TracedTask[] {
-  const mains = events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
-  const isMain = (e: TraceEvent) => mains.some((m) => m.pid === e.pid && m.tid === e.tid);
-  const onMain = events.filter((e) => e.ph === 'X' && e.ts !== undefined && isMain(e));
+  const onMain = mainThreadEvents(events);
   return onMain
     .filter((e) => e.name === 'ThreadControllerImpl::RunTask' && (e.dur ?? 0) >= 50_000)
     .map((task) => {

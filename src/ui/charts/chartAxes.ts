@@ -16,7 +16,7 @@ export function niceStep(span: number, ticks = 5): number {
   return nice * power;
 }
 
-/** Rounds to a multiple of step without float noise (0.30000000000000004 -> 0.3). */
+/** Drops float noise from a multiple of a step (0.30000000000000004 -> 0.3), and turns -0 into 0. */
 const clean = (v: number) => Number(v.toPrecision(12)) || 0;
 
 /**
@@ -40,7 +40,10 @@ export function yRange(series: readonly LineSeries[], spec: readonly [DomainEnd,
     hi = Math.max(hi, y);
   }
   const [lowSpec, highSpec] = spec;
-  if (lo > hi) return [typeof lowSpec === 'number' ? lowSpec : 0, typeof highSpec === 'number' ? highSpec : Math.max(1, typeof lowSpec === 'number' ? lowSpec + 1 : 1)];
+  if (lo > hi) {
+    const low = typeof lowSpec === 'number' ? lowSpec : 0;
+    return [low, typeof highSpec === 'number' ? highSpec : Math.max(1, low + 1)];
+  }
   const low0 = typeof lowSpec === 'number' ? lowSpec : lo;
   const high0 = typeof highSpec === 'number' ? highSpec : hi;
   const step = niceStep(high0 - low0 || Math.abs(high0) || 1);
