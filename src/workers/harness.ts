@@ -17,7 +17,7 @@ export interface HarnessRunOptions {
   ceilingMs?: number;
   /** Asks for an insight sample once the run is done. */
   sample?: boolean;
-  /** Sent with init (e.g. a testLimit: a 10k-image test pass takes many minutes on SwiftShader). */
+  /** Sent with init (e.g. a teacher from files). */
   options?: RunOptions;
 }
 

@@ -24,7 +24,7 @@ describe('TrainingHost over a MessageChannel', () => {
   it('runs a full soft-distillation run: ready -> progress -> teacher -> metrics -> eval (with insight data) -> done, then frees every tensor on stop', async () => {
     const baseline = numTensors();
     const h = harness(hosts.files());
-    h.init(tinyConfig({ epochs: 2, backend: 'wasm' }), 'run-1', { testLimit: 24 });
+    h.init(tinyConfig({ epochs: 2, backend: 'wasm', testSubset: 24 }));
     const ready = await h.next('ready');
     expect(ready.version).toBe(PROTOCOL_VERSION);
     expect(ready.backend.backend).toBe('wasm');

@@ -16,8 +16,6 @@ export interface HostOptions {
   fetchBytes?: (baseUrl: string) => FetchBytes;
   /** The backend selection (a seam for tests: e.g. a fake GPUDevice whose loss they trigger). */
   selectBackend?: (choice: BackendChoice, env: BackendEnv) => Promise<BackendSelection>;
-  /** Caps the 'test' evaluations to the first N test images when an init's options do not say (tests on tfjs-cpu). */
-  testLimit?: number;
   now?: () => number;
 }
 
@@ -144,7 +142,6 @@ export class TrainingHost {
       datasets: this.datasets,
       backend: selection.report.backend,
       now: this.now,
-      testLimit: msg.options?.testLimit ?? this.opts.testLimit ?? msg.config.testSubset,
       teacherFile: msg.options?.teacherFile ?? null,
     });
     this.post({ type: 'ready', version: PROTOCOL_VERSION, runId: msg.runId, backend: selection.report });

@@ -16,11 +16,6 @@ export type ErrorCode = 'bad-config' | 'dataset' | 'teacher-file' | 'non-finite-
 /** Options of a run that are not part of its (shareable) config. */
 export interface RunOptions {
   /**
-   * Evaluate only the first N images of the test split at the end of each epoch, overriding config.testSubset (for
-   * tests); EvalPoint.count reports how many were used.
-   */
-  testLimit?: number;
-  /**
    * A teacher checkpoint the user loaded from files ("Load teacher from file"): used instead of the shipped one when
    * config.teacher is 'pretrained'. The worker checks its architecture and that it scores above chance on the
    * evaluation subset before the student trains; otherwise the run ends with a 'teacher-file' error.

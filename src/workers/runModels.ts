@@ -29,8 +29,6 @@ export interface ModelsEnv {
   datasets: DatasetCache;
   /** The tfjs backend in use. */
   backend: string;
-  /** Images of the test split in a 'test' evaluation (the first N); null: all of them. */
-  testLimit: number | null;
   /** The user's teacher checkpoint, used instead of the shipped one (config.teacher 'pretrained'). */
   teacherFile?: TeacherFile | null;
   progress(phase: Phase, done: number, total: number, detail: string): void;
@@ -162,7 +160,7 @@ export class RunModels {
     const data = this.data;
     const subset = this.evalIndices;
     if (!data || !subset) throw new Error('evaluation before the dataset was loaded');
-    const testCount = Math.min(data.test.count, this.env.testLimit ?? data.test.count);
+    const testCount = Math.min(data.test.count, this.config.testSubset);
     const gpu = this.env.backend === 'webgpu' || this.env.backend === 'webgl';
     return {
       split: data.test,

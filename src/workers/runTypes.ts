@@ -15,8 +15,6 @@ export interface RunEnv {
   /** The tfjs backend in use (decides the conv implementation for teacher training and the eval batch size). */
   backend: string;
   now(): number;
-  /** Images of the test split in a 'test' evaluation (the first N); null: all of them. */
-  testLimit: number | null;
   /** The user's teacher checkpoint (RunOptions.teacherFile). */
   teacherFile?: TeacherFile | null;
 }

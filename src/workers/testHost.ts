@@ -26,6 +26,7 @@ export function tinyConfig(patch: Partial<TrainConfig> = {}): TrainConfig {
     batchSize: 16,
     epochs: 1,
     evalSubset: 16,
+    testSubset: 32,
     evalInterval: 2,
     warmupSteps: 2,
     distillation: 'soft',
@@ -80,7 +81,6 @@ export function connect(files: Map<string, Uint8Array>, opts: Partial<HostOption
     // The wasm binaries from node_modules, as the build serves them: a test may train on 'wasm' (5-11x faster than cpu).
     backendEnv: { gpu: undefined, wasmPaths: WASM_DIR },
     fetchBytes: () => withFiles(fsFetchBytes(PUBLIC_DIR), files),
-    testLimit: 32,
     ...opts,
   });
   const messages: FromWorker[] = [];

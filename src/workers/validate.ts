@@ -18,8 +18,6 @@ export function malformed(msg: ToWorker): string | null {
       if (typeof msg.baseUrl !== 'string') return 'init.baseUrl must be a string';
       if (msg.options !== undefined) {
         if (!isObject(msg.options)) return 'init.options must be an object';
-        const limit = msg.options.testLimit;
-        if (limit !== undefined && !isCount(limit, Number.MAX_SAFE_INTEGER)) return 'init.options.testLimit must be a positive integer';
         const file = msg.options.teacherFile;
         if (file !== undefined && (!isObject(file) || typeof file.name !== 'string' || typeof file.json !== 'string' || !(file.weights instanceof ArrayBuffer))) {
           return 'init.options.teacherFile must be { name, json (text), weights (ArrayBuffer) }';
