@@ -46,7 +46,9 @@ export function ProgressPanel() {
   const shown = rows.filter((r): r is [Phase, ProgressInfo] => r[1] !== undefined);
   if (shown.length === 0) return null;
   return (
-    <div className="progress-panel" aria-label={`Progress of run #${run.number}`}>
+    // The status this (throttled) snapshot was drawn with: a reader of the bars knows which state their numbers belong to,
+    // since the run bar's status updates at once and the bars up to one tick later.
+    <div className="progress-panel" data-testid="progress-panel" data-status={run.status} aria-label={`Progress of run #${run.number}`}>
       {shown.map(([phase, info]) => <Bar key={phase} phase={phase} info={info} extra={phase === 'student' ? timeLeft : undefined} />)}
     </div>
   );
