@@ -12,15 +12,20 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test, type BrowserContext, type Download, type Locator, type Page, type TestInfo } from '@playwright/test';
 import { STUDENT_PRESETS } from '../src/engine/config';
+import { formatCompact } from '../src/ui/format';
 import { COMPAT_TAG } from '../playwright.config';
 import { expectNoSeriousA11yViolations } from './a11y';
 import { TINY, attrNumber, expectWebGpu, hashOf, openApp, runStatus, setNumber, snap, untilAttrAtLeast, untilStatus, type AppPage } from './appHelpers';
 import { PHONE, expectFitsPhone } from './phone';
 import { waitForProgress } from './progress';
 
-/** 8 steps of 16, evaluated at steps 4 and 8: the checks made mid-run (after the first evaluation) find it training. */
-const RUN = { ...TINY, distillation: 'hard' as const, trainSubset: 128, evalInterval: 4 };
-const STEPS = RUN.trainSubset / RUN.batchSize;
+/**
+ * 16 steps of 16 (two epochs of 8), evaluated every 4 steps: the checks made mid-run, after the first evaluation, find
+ * it training with 12 steps to go, however late the views redraw (every 0.2-0.8 s: useThrottledStore).
+ */
+const RUN = { ...TINY, distillation: 'hard' as const, trainSubset: 128, epochs: 2, evalInterval: 4 };
+const STEPS_PER_EPOCH = RUN.trainSubset / RUN.batchSize;
+const STEPS = STEPS_PER_EPOCH * RUN.epochs;
 const EVALS = STEPS / RUN.evalInterval;
 const DEPTH = STUDENT_PRESETS[RUN.student].depth;
 const HEADS = STUDENT_PRESETS[RUN.student].numHeads;
@@ -102,7 +107,7 @@ test.describe('one tiny run, from every side', { tag: COMPAT_TAG }, () => {
 
     const chart = page.getByTestId('chart-accuracy');
     const points = (head: string) => attrNumber(page, 'chart-accuracy', `data-points-${head}`);
-    // Mid-run: the first evaluation (step 4 of 8) is on the chart while the student still trains.
+    // Mid-run: the first evaluation (step 4 of 16) is on the chart while the student still trains.
     await untilAttrAtLeast(page, 'chart-accuracy', 'data-points-fused', 1, 'tiny run: first evaluation');
     const tFirstEval = Date.now() - t0;
     expect(await runStatus(page)).toBe('student');
@@ -117,7 +122,7 @@ test.describe('one tiny run, from every side', { tag: COMPAT_TAG }, () => {
     // And the preset it trained says how fast it went here.
     await expect(page.getByTestId('control-student')).toContainText(new RegExp(`measured here: ~[\\d.]+ images/s \\(run #1, batch ${RUN.batchSize}\\)`));
     console.log(`tiny run: first evaluation (step ${RUN.evalInterval}) ${tFirstEval} ms after Start, done after ${Date.now() - t0} ms`);
-    // Subset evaluations at steps 4 and 8: two points per line, the teacher scored at each.
+    // Subset evaluations every 4 steps: EVALS points per line, the teacher scored at each.
     for (const head of ['cls', 'dist', 'fused', 'teacher']) await expect.poll(() => points(head), { message: head }).toBe(EVALS);
     await expect(chart).toHaveAttribute('data-teacher-lines', '1');
     await expectNoSeriousA11yViolations(page, testInfo, 'run-done');
@@ -143,10 +148,12 @@ test.describe('one tiny run, from every side', { tag: COMPAT_TAG }, () => {
     await page.keyboard.press('Space');
     await expect(clsToggle).toBeChecked();
     await expect(chart.locator('.series-line')).toHaveCount(3);
-    // The lines follow the axes (they are drawn outside recharts' data, through its scales): on the images-seen axis
-    // and zoomed, every line still ends inside the plot area, and the run's last point sits at the axis' end.
+    // The lines follow the axes (they are drawn outside recharts' data: x through its scale, y by the live layer): on
+    // the images-seen axis and zoomed, every line stays inside the plot area that recharts' own axis lines bound.
     const lineEnds = () => chart.locator('svg.recharts-surface').evaluate((svg) => {
-      const plot = svg.querySelector('.recharts-cartesian-grid')!.getBoundingClientRect();
+      const xLine = svg.querySelector('.recharts-xAxis .recharts-cartesian-axis-line')!.getBoundingClientRect();
+      const yLine = svg.querySelector('.recharts-yAxis .recharts-cartesian-axis-line')!.getBoundingClientRect();
+      const plot = { left: yLine.left, right: xLine.right, top: yLine.top, bottom: xLine.bottom };
       return [...svg.querySelectorAll('.series-line')].map((p) => {
         const box = p.getBoundingClientRect();
         return box.left >= plot.left - 1 && box.right <= plot.right + 1 && box.top >= plot.top - 4 && box.bottom <= plot.bottom + 4 && box.width > 0;
@@ -157,6 +164,17 @@ test.describe('one tiny run, from every side', { tag: COMPAT_TAG }, () => {
     await expect(chart.locator('svg.recharts-surface')).toContainText('images seen');
     await expect(chart.locator('.series-line')).toHaveCount(3);
     await expect.poll(lineEnds).toEqual([true, true, true]);
+    // The y ticks are the live layer's (the recharts frame keeps a fixed y domain): accuracy in percent, and the
+    // throughput axis, which grew from its empty 0-1 range to the run's images/s, labelled to match.
+    await expect(chart.locator('.y-axis-live .y-tick text')).toHaveText(['0%', '20%', '40%', '60%', '80%', '100%']);
+    const throughputAxis = page.getByTestId('chart-throughput').locator('.y-axis-live');
+    expect(Number(await throughputAxis.getAttribute('data-y0'))).toBe(0);
+    const y1 = Number(await throughputAxis.getAttribute('data-y1'));
+    expect(y1).toBeGreaterThan(1);
+    const labels = await throughputAxis.locator('.y-tick text').allTextContents();
+    expect(labels.length).toBeGreaterThanOrEqual(3);
+    expect(labels[0]).toBe('0');
+    expect(labels.at(-1)).toBe(formatCompact(y1));
     await page.getByTestId('toggle-zoom').check();
     await expect.poll(lineEnds).toEqual([true, true, true]);
     await page.getByTestId('toggle-zoom').uncheck();
@@ -340,7 +358,7 @@ test.describe('one tiny run, from every side', { tag: COMPAT_TAG }, () => {
     // 3 epochs, 24 steps: still training at the reload however fast the adapter is (the reload comes right after step
     // 5). More epochs rather than more images: the teacher's logits are precomputed once per training image.
     await setNumber(page, 'Epochs', 3);
-    const longSteps = STEPS * 3;
+    const longSteps = STEPS_PER_EPOCH * 3;
     await page.getByRole('button', { name: /Start/ }).click();
     await expect(page.getByTestId('run-row')).toHaveCount(2);
     const live = page.getByTestId('run-row').nth(1);

@@ -309,6 +309,9 @@ function printHealth(h: HealthResult): void {
     const w = h.mainThreadWork;
     console.log(`  main thread from the student's start: ${w.tasks} tasks, ${w.cpuMs.toFixed(0)} ms of CPU, ${w.tasksOver5Ms} of them >= 5 ms, the longest ${w.maxCpuMs.toFixed(1)} ms`);
   }
+  if (h.viewIntervals.length > 0) {
+    console.log(`  the page's redraw interval while training: ${h.viewIntervals.map((v) => `${v.ms} ms ${(v.share * 100).toFixed(0)}%`).join(', ')}`);
+  }
   console.log(lt.duringTraining.count === 0 ? 'target met: no long task while training' : `TARGET MISSED: ${lt.duringTraining.count} long task(s) while training`);
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from '../src/ui/shareCodec';
-import { HEALTH_HASH, mainThreadLongTasks, mainThreadWork, mergeHash, runsInHash, type TraceEvent } from './benchHealth';
+import { HEALTH_HASH, intervalShares, mainThreadLongTasks, mainThreadWork, mergeHash, runsInHash, type TraceEvent } from './benchHealth';
 
 describe('health-run links', () => {
   it('mergeHash overrides a key in place and appends new keys; the share codec reads the override', () => {
@@ -51,5 +51,19 @@ describe('mainThreadLongTasks', () => {
   it('says nothing when no task is long and marks a task without thread time', () => {
     expect(mainThreadLongTasks([meta(7, 1, 'CrRendererMain'), x('ThreadControllerImpl::RunTask', 0, 10, 9)])).toEqual([]);
     expect(mainThreadLongTasks([meta(7, 1, 'CrRendererMain'), x('ThreadControllerImpl::RunTask', 0, 70)])).toEqual([{ wallMs: 70, cpuMs: null, parts: [] }]);
+  });
+});
+
+describe('intervalShares', () => {
+  it('splits the training time by the redraw interval in force, 200 ms until the first change', () => {
+    expect(intervalShares([], 1000, 3000)).toEqual([{ ms: 200, share: 1 }]);
+    const changes = [{ t: 1500, ms: 400 }, { t: 2000, ms: 800 }, { t: 2500, ms: 400 }];
+    expect(intervalShares(changes, 1000, 3000)).toEqual([{ ms: 200, share: 0.25 }, { ms: 400, share: 0.5 }, { ms: 800, share: 0.25 }]);
+  });
+
+  it('takes changes before the start as the starting interval and ignores those after the end', () => {
+    expect(intervalShares([{ t: 500, ms: 800 }, { t: 2000, ms: 400 }, { t: 4000, ms: 200 }], 1000, 3000))
+      .toEqual([{ ms: 400, share: 0.5 }, { ms: 800, share: 0.5 }]);
+    expect(intervalShares([{ t: 2000, ms: 400 }], 3000, 3000)).toEqual([]);
   });
 });

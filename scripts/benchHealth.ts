@@ -37,10 +37,17 @@ interface SlowFrame {
   scripts: { invoker: string; source: string; ms: number }[];
 }
 
+/** The page's redraw interval (viewPace, the view-pace element's data-interval) from time `t` on. */
+export interface PaceChange {
+  t: number;
+  ms: number;
+}
+
 interface PageRecord {
   longTasks: LongTask[];
   frames: SlowFrame[];
   notes: WorkerNote[];
+  paces: PaceChange[];
 }
 
 export interface TaskStats {
@@ -68,6 +75,8 @@ export interface HealthResult {
   longTasks: { all: TaskStats; beforeTraining: TaskStats; duringTraining: TaskStats; duringTrainingEntries: (LongTask & { after: string })[] };
   /** The slowest long animation frames while training, with the scripts in them (what the long tasks were). */
   slowFramesDuringTraining: SlowFrame[];
+  /** How the page's redraw interval spent the training time (it widens while the main thread waits for a core). */
+  viewIntervals: IntervalShare[];
   /** WebGPU validation errors logged during the run (see GPU_ERROR): work was dropped. */
   gpuErrors: string[];
   /**
@@ -171,6 +180,14 @@ const INSTRUMENT = `(() => {
       }
     }).observe({ type: 'long-animation-frame', buffered: true });
   } catch (e) {}
+  // The views' redraw interval, as the page shows it (data-interval of the view-pace element).
+  rec.paces = [];
+  new MutationObserver((muts) => {
+    for (const m of muts) {
+      const el = m.target;
+      if (el.dataset && el.dataset.testid === 'view-pace') rec.paces.push({ t: performance.now(), ms: Number(el.dataset.interval) });
+    }
+  }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-interval'] });
   const Native = window.Worker;
   window.Worker = class extends Native {
     constructor(url, opts) {
@@ -252,7 +269,7 @@ export async function measureHealth(gpu: GpuMode, baseUrl: string, extraHash: st
     while (!finished(rec) && Date.now() < deadline) {
       if (!tracing && rec.notes.some((n) => n.status === 'student')) {
         tracing = true;
-        await cdp.send('Tracing.start', { categories: 'toplevel,devtools.timeline', transferMode: 'ReportEvents' } as never);
+        await cdp.send('Tracing.start', { categories: process.env.BENCH_TRACE_CATEGORIES ?? 'toplevel,devtools.timeline', transferMode: 'ReportEvents' } as never);
       }
       await new Promise((r) => setTimeout(r, tracing ? 500 : 100));
       rec = await within(read(), 30_000, 'reading the page record');
@@ -270,6 +287,32 @@ export async function measureHealth(gpu: GpuMode, baseUrl: string, extraHash: st
   } finally {
     await browser.close().catch(() => undefined);
   }
+}
+
+export interface IntervalShare {
+  ms: number;
+  /** Fraction of the time from `start` to `end` spent at this interval. */
+  share: number;
+}
+
+/**
+ * The share of [start, end] the page spent at each redraw interval, from its changes (the interval is 200 ms until the
+ * first change: the page starts there), widest interval last.
+ */
+export function intervalShares(changes: PaceChange[], start: number, end: number, initialMs = 200): IntervalShare[] {
+  if (end <= start) return [];
+  const time = new Map<number, number>();
+  let ms = initialMs;
+  let at = start;
+  for (const c of [...changes].sort((a, b) => a.t - b.t)) {
+    if (c.t <= start) { ms = c.ms; continue; }
+    if (c.t >= end) break;
+    time.set(ms, (time.get(ms) ?? 0) + c.t - at);
+    ms = c.ms;
+    at = c.t;
+  }
+  time.set(ms, (time.get(ms) ?? 0) + end - at);
+  return [...time].filter(([, t]) => t > 0).sort(([a], [b]) => a - b).map(([m, t]) => ({ ms: m, share: t / (end - start) }));
 }
 
 function lastNoteBefore(notes: WorkerNote[], t: number): string {
@@ -322,6 +365,7 @@ function summarise(hash: string, rec: PageRecord, timeout: string | null): Omit<
       duringTrainingEntries: rec.longTasks.filter(inTraining).map((t) => ({ ...t, after: lastNoteBefore(notes, t.start) })),
     },
     slowFramesDuringTraining: rec.frames.filter(inTraining).sort((a, b) => b.duration - a.duration).slice(0, 8),
+    viewIntervals: studentAt !== null && endAt !== null ? intervalShares(rec.paces, studentAt, endAt) : [],
     error: failure ? `worker error: ${failure.message}` : timeout,
   };
 }

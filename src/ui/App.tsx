@@ -14,6 +14,7 @@ import { PaperPanel } from './components/PaperPanel';
 import { RunsPanel } from './components/RunsPanel';
 import { ShareButton } from './components/ShareButton';
 import { TemperatureExplainer } from './components/TemperatureExplainer';
+import { ViewPaceNote } from './components/ViewPaceNote';
 import { InsightPanel } from './insight/InsightPanel';
 
 export function App() {
@@ -44,6 +45,7 @@ export function App() {
           <div className="run-area">
             <RunBar />
             <ProgressPanel />
+            <ViewPaceNote />
           </div>
           <Intro />
           <MetricCards />

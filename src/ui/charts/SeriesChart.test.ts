@@ -1,8 +1,9 @@
 // The memo rules of SeriesChart: the chart re-renders only when something it draws changed, and its recharts frame
-// only when the axes, reference lines or markers change, not on each new point.
+// only when the x range or the markers change: not on each new point, nor when the y range or a reference line moves
+// (the live layer draws those).
 import { describe, expect, it } from 'vitest';
 import type { LineSeries } from './chartData';
-import { sameChartProps, sameFrame, type SeriesChartProps } from './SeriesChart';
+import { sameChartProps, sameFrame, yAxisOf, type SeriesChartProps } from './SeriesChart';
 
 const data = [{ x: 1, y: 2 }];
 const line = (over: Partial<LineSeries> = {}): LineSeries => ({
@@ -42,11 +43,22 @@ describe('sameFrame', () => {
     expect(sameFrame(before, after)).toBe(true); // the axes do not
   });
 
-  it('breaks when a point leaves the y range or goes past the planned x end, or a reference line changes', () => {
+  it('holds when a point leaves the y range or a reference line changes: the live layer redraws those', () => {
     const before = props({ series: [line({ data: [{ x: 1, y: 2.31 }] })], refs: [] });
-    expect(sameFrame(before, props({ series: [line({ data: [{ x: 1, y: 2.31 }, { x: 2, y: 2.6 }] })], refs: [] }))).toBe(false);
+    const higher = props({ series: [line({ data: [{ x: 1, y: 2.31 }, { x: 2, y: 2.6 }] })], refs: [] });
+    expect(sameFrame(before, higher)).toBe(true);
+    expect(yAxisOf(before)).toMatchObject({ y0: 0, y1: 2.5 });
+    expect(yAxisOf(higher)).toMatchObject({ y0: 0, y1: 3 });
+    expect(sameChartProps(before, higher)).toBe(false);
+    const teacher = { ...before, refs: [{ key: 't', y: 91, label: 'teacher 91.0%' }] };
+    expect(sameFrame(before, teacher)).toBe(true);
+    expect(yAxisOf(teacher).y1).toBe(100);
+  });
+
+  it('breaks when a point goes past the planned x end, a marker is added, or the y label changes', () => {
+    const before = props({ series: [line({ data: [{ x: 1, y: 2.31 }] })], refs: [] });
     expect(sameFrame(before, props({ series: [line({ data: [{ x: 1, y: 2.31 }, { x: 12, y: 2 }] })], refs: [] }))).toBe(false);
-    expect(sameFrame(before, { ...before, refs: [{ key: 't', y: 91, label: 'teacher 91.0%' }] })).toBe(false);
+    expect(sameFrame(before, { ...before, markers: [{ key: 'm', x: 3, color: '#000', label: 'τ 3 → 5' }] })).toBe(false);
     expect(sameFrame(before, { ...before, yLabel: 'other' })).toBe(false);
   });
 });

@@ -1,15 +1,17 @@
-// A line chart over a numeric x axis (step or images seen): recharts draws the frame (axes, grid, horizontal
-// reference lines such as the teacher's accuracy, vertical live-change markers) and LiveLines draws the series inside
-// it through recharts' public scale hooks. The split is for the main thread: a recharts chart re-renders in one
-// piece of 10-35 ms (its store re-renders every registered line, axis and reference element), which with the
-// software GPU sharing the CPU became long tasks; points arrive several times a second while training, the axes and
-// reference lines change a few times a run. So new points re-render only the few SVG paths of LiveLines (under a
-// millisecond), and the frame re-renders only when its ranges, reference lines or markers change (ranges rounded to a
-// nice step in chartAxes.ts). With two runs or more, each run's number is drawn at the end of its line, so runs can be
-// told apart without their colours. The drawing is not a keyboard stop (accessibilityLayer off): its text alternative
-// is ChartFrame's summary.
+// A line chart over a numeric x axis (step or images seen): recharts draws the frame (the x axis, the y axis line and
+// label, vertical live-change markers) and the live layer drawn inside it through recharts' public hooks draws what
+// moves while a run trains: the y ticks and grid, horizontal reference lines such as the teacher's accuracy, and the
+// series. The split is for the main thread: a recharts chart re-renders in one piece of 10-35 ms (its store re-renders
+// every registered axis, line and reference element in an animation frame), which on a machine whose cores are busy
+// (the software GPU shares the CPU) became the page's long tasks; points arrive several times a second, and the y
+// range moves a few times a run (the throughput axis until the shader-compiling first steps are behind). So new points
+// and a new y range re-render only the few SVG elements of the live layer (about a millisecond), and the recharts frame
+// re-renders only when the x range or the markers change (the x range is the runs' planned length: it holds for a
+// run). With two runs or more, each run's number is drawn at the end of its line, so runs can be told apart without
+// their colours. The drawing is not a keyboard stop (accessibilityLayer off): its text alternative is ChartFrame's
+// summary.
 import { createContext, memo, useContext, useMemo } from 'react';
-import { CartesianGrid, LineChart, ReferenceLine, ResponsiveContainer, XAxis, YAxis, usePlotArea, useXAxisScale, useYAxisScale } from 'recharts';
+import { LineChart, ReferenceLine, ResponsiveContainer, XAxis, YAxis, usePlotArea, useXAxisScale } from 'recharts';
 import { formatCompact } from '../format';
 import type { XAxisMode } from '../store/viewSlice';
 import { xRange, yRange, yTicks, type DomainEnd } from './chartAxes';
@@ -46,10 +48,10 @@ export const MAX_DOTS = 40;
  * the rest by identity (callers pass module-level tick formatters, not inline lambdas).
  */
 export function sameChartProps(a: SeriesChartProps, b: SeriesChartProps): boolean {
-  return sameSeries(a.series, b.series) && sameFrame(a, b) && a.dots === b.dots;
+  return sameSeries(a.series, b.series) && sameFrame(a, b) && sameYAxis(yAxisOf(a), yAxisOf(b)) && a.dots === b.dots;
 }
 
-/** Props under which the recharts frame (axes, grid, reference lines, markers) draws the same: it is not re-rendered. */
+/** Props under which the recharts frame (x axis, y axis line and label, markers) draws the same: it is not re-rendered. */
 export function sameFrame(a: SeriesChartProps, b: SeriesChartProps): boolean {
   return sameFrameProps(frameProps(a), frameProps(b));
 }
@@ -58,63 +60,77 @@ interface FrameProps {
   xMode: XAxisMode;
   x0: number;
   x1: number;
-  y0: number;
-  y1: number;
-  yTickFormat?: (v: number) => string;
   yLabel: string;
-  refs: readonly TeacherLine[];
   markers: readonly MarkerLine[];
   height: number;
 }
 
-function frameProps({ series, xMode, yDomain, yInclude, yTickFormat, yLabel, refs = [], markers = [], height = 260, xEnd = 0 }: SeriesChartProps): FrameProps {
+function frameProps({ series, xMode, yLabel, markers = [], height = 260, xEnd = 0 }: SeriesChartProps): FrameProps {
   const [x0, x1] = xRange(series, xEnd);
-  const [y0, y1] = yRange(series, yDomain, refs, yInclude);
-  return { xMode, x0, x1, y0, y1, yTickFormat, yLabel, refs, markers, height };
+  return { xMode, x0, x1, yLabel, markers, height };
 }
 
 function sameFrameProps(a: FrameProps, b: FrameProps): boolean {
-  return a.xMode === b.xMode && a.x0 === b.x0 && a.x1 === b.x1 && a.y0 === b.y0 && a.y1 === b.y1 && a.yTickFormat === b.yTickFormat
-    && a.yLabel === b.yLabel && a.height === b.height && sameRecords(a.refs, b.refs) && sameRecords(a.markers, b.markers);
+  return a.xMode === b.xMode && a.x0 === b.x0 && a.x1 === b.x1 && a.yLabel === b.yLabel && a.height === b.height && sameRecords(a.markers, b.markers);
 }
 
-interface Lines {
+/** The y axis as the live layer draws it: range, ticks, their format and the horizontal reference lines. */
+export interface YAxisProps {
+  y0: number;
+  y1: number;
+  format?: (v: number) => string;
+  refs: readonly TeacherLine[];
+}
+
+export function yAxisOf({ series, yDomain, yInclude, yTickFormat, refs = [] }: SeriesChartProps): YAxisProps {
+  const [y0, y1] = yRange(series, yDomain, refs, yInclude);
+  return { y0, y1, format: yTickFormat, refs };
+}
+
+function sameYAxis(a: YAxisProps, b: YAxisProps): boolean {
+  return a.y0 === b.y0 && a.y1 === b.y1 && a.format === b.format && sameRecords(a.refs, b.refs);
+}
+
+interface Live {
   series: readonly LineSeries[];
   dots: boolean;
+  y: YAxisProps;
 }
 
-/** The series reach LiveLines through context, so new points do not re-render the recharts frame between them. */
-const LinesContext = createContext<Lines>({ series: [], dots: false });
+/** What moves while a run trains reaches the live layer through context, so it does not re-render the recharts frame. */
+const LiveContext = createContext<Live>({ series: [], dots: false, y: { y0: 0, y1: 1, refs: [] } });
 
 export const SeriesChart = memo(function SeriesChart(props: SeriesChartProps) {
   const { series, dots = false } = props;
-  const lines = useMemo(() => ({ series, dots }), [series, dots]);
+  const y = yAxisOf(props);
+  const { y0, y1, format, refs } = y;
+  const yMemo = useMemo(() => ({ y0, y1, format, refs }), [y0, y1, format, refs]);
+  const live = useMemo(() => ({ series, dots, y: yMemo }), [series, dots, yMemo]);
   return (
-    <LinesContext.Provider value={lines}>
+    <LiveContext.Provider value={live}>
       <ChartFrameSvg {...frameProps(props)} />
-    </LinesContext.Provider>
+    </LiveContext.Provider>
   );
 }, sameChartProps);
 
-const ChartFrameSvg = memo(function ChartFrameSvg({ xMode, x0, x1, y0, y1, yTickFormat, yLabel, refs, markers, height }: FrameProps) {
+const AXIS = '#5f6670';
+
+// The y axis keeps a fixed [0, 1] domain in recharts (its line, width and label never change); the live layer maps
+// values itself.
+const ChartFrameSvg = memo(function ChartFrameSvg({ xMode, x0, x1, yLabel, markers, height }: FrameProps) {
   return (
     <ResponsiveContainer width="100%" height={height}>
       <LineChart margin={{ top: 12, right: 28, bottom: 18, left: 4 }} accessibilityLayer={false}>
-        <CartesianGrid stroke="#e6e8ec" strokeDasharray="0" vertical={false} />
         <XAxis
           type="number" dataKey="x" domain={[x0, x1]} allowDataOverflow allowDecimals={false} tickFormatter={X_TICK[xMode]} interval={0}
-          stroke="#5f6670" fontSize={12}
-          label={{ value: xMode === 'step' ? 'student step' : 'images seen', position: 'insideBottom', offset: -10, fontSize: 12, fill: '#5f6670' }}
+          stroke={AXIS} fontSize={12}
+          label={{ value: xMode === 'step' ? 'student step' : 'images seen', position: 'insideBottom', offset: -10, fontSize: 12, fill: AXIS }}
         />
         <YAxis
-          type="number" domain={[y0, y1]} ticks={yTicks(y0, y1)} allowDataOverflow tickFormatter={yTickFormat} interval={0} stroke="#5f6670" fontSize={12} width={62}
-          label={{ value: yLabel, angle: -90, position: 'insideLeft', offset: 2, fontSize: 12, fill: '#5f6670', style: { textAnchor: 'middle' } }}
+          type="number" domain={[0, 1]} ticks={[]} tick={false} tickLine={false} allowDataOverflow stroke={AXIS} width={62}
+          label={{ value: yLabel, angle: -90, position: 'insideLeft', offset: 2, fontSize: 12, fill: AXIS, style: { textAnchor: 'middle' } }}
         />
-        <LiveLines />
-        {refs.map((r) => (
-          <ReferenceLine key={r.key} y={r.y} stroke="#1f2328" strokeDasharray="6 4" strokeWidth={1.25}
-            label={{ value: r.label, position: 'insideBottomLeft', fontSize: 11, fill: '#1f2328' }} />
-        ))}
+        <LiveLayer />
         {markers.map((m) => (
           <ReferenceLine key={m.key} x={m.x} stroke={m.color} strokeDasharray="3 3" strokeOpacity={0.8}
             label={{ value: m.label, position: 'insideTopLeft', fontSize: 10, fill: m.color }} />
@@ -124,41 +140,63 @@ const ChartFrameSvg = memo(function ChartFrameSvg({ xMode, x0, x1, y0, y1, yTick
   );
 }, sameFrameProps);
 
-/** The series as SVG paths in recharts' plot area, with dots on sparse series and run tags at the lines' ends. */
-function LiveLines() {
-  const { series, dots } = useContext(LinesContext);
+/**
+ * What moves, in recharts' plot area: the y grid, ticks and labels, the horizontal reference lines, and the series as
+ * SVG paths with dots on sparse series and run tags at the lines' ends.
+ */
+function LiveLayer() {
+  const { series, dots, y } = useContext(LiveContext);
   const xScale = useXAxisScale();
-  const yScale = useYAxisScale();
   const area = usePlotArea();
-  if (!xScale || !yScale || !area) return null;
+  if (!xScale || !area) return null;
   const px = (x: number) => xScale(x) ?? 0;
-  const py = (y: number) => yScale(y) ?? 0;
+  const span = y.y1 - y.y0 || 1;
+  const py = (v: number) => area.y + area.height * (y.y1 - v) / span;
   const clipId = `plot-${area.x}-${area.y}-${area.width}-${area.height}`;
+  const format = y.format ?? String;
   return (
-    <g className="series-lines">
-      <defs>
-        <clipPath id={clipId}><rect x={area.x} y={area.y - 4} width={area.width + 4} height={area.height + 8} /></clipPath>
-      </defs>
-      <g clipPath={`url(#${clipId})`}>
-        {series.map((s) => s.data.length > 1 && (
-          <path
-            key={s.key} className="series-line" data-series={s.key} fill="none" stroke={s.color} strokeWidth={s.width}
-            strokeDasharray={s.dash} strokeOpacity={s.opacity} strokeLinejoin="round"
-            d={s.data.map((p, i) => `${i === 0 ? 'M' : 'L'}${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join('')}
-          />
-        ))}
-        {series.map((s) => ((dots && s.data.length <= MAX_DOTS) || s.data.length < 3) && (
-          <g key={s.key} className="series-dots" fill={s.color} fillOpacity={s.opacity}>
-            {s.data.map((p, i) => <circle key={i} className="series-dot" cx={px(p.x)} cy={py(p.y)} r={2.5} />)}
+    <g className="live-layer">
+      <g className="y-axis-live" data-y0={y.y0} data-y1={y.y1}>
+        <rect className="plot-area" x={area.x} y={area.y} width={area.width} height={area.height} fill="none" />
+        {yTicks(y.y0, y.y1).map((t) => (
+          <g key={t} className="y-tick">
+            <line x1={area.x} x2={area.x + area.width} y1={py(t)} y2={py(t)} stroke="#e6e8ec" />
+            <line x1={area.x - 6} x2={area.x} y1={py(t)} y2={py(t)} stroke={AXIS} />
+            <text x={area.x - 8} y={py(t)} dy="0.355em" textAnchor="end" fontSize={12} fill={AXIS}>{format(t)}</text>
           </g>
         ))}
       </g>
-      {runTags(series).map((t) => (
-        <g key={t.key} className="run-tag">
-          <circle cx={px(t.x)} cy={py(t.y)} r={3.5} fill={t.color} stroke="#fff" strokeWidth={1} />
-          <text x={px(t.x) + 6} y={py(t.y)} dy="0.35em" fontSize={11} fontWeight={700} fill="#1f2328">{t.text}</text>
+      {y.refs.map((r) => (
+        <g key={r.key} className="reference-line">
+          <line x1={area.x} x2={area.x + area.width} y1={py(r.y)} y2={py(r.y)} stroke="#1f2328" strokeDasharray="6 4" strokeWidth={1.25} />
+          <text x={area.x + 5} y={py(r.y) - 5} fontSize={11} fill="#1f2328">{r.label}</text>
         </g>
       ))}
+      <g className="series-lines">
+        <defs>
+          <clipPath id={clipId}><rect x={area.x} y={area.y - 4} width={area.width + 4} height={area.height + 8} /></clipPath>
+        </defs>
+        <g clipPath={`url(#${clipId})`}>
+          {series.map((s) => s.data.length > 1 && (
+            <path
+              key={s.key} className="series-line" data-series={s.key} fill="none" stroke={s.color} strokeWidth={s.width}
+              strokeDasharray={s.dash} strokeOpacity={s.opacity} strokeLinejoin="round"
+              d={s.data.map((p, i) => `${i === 0 ? 'M' : 'L'}${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join('')}
+            />
+          ))}
+          {series.map((s) => ((dots && s.data.length <= MAX_DOTS) || s.data.length < 3) && (
+            <g key={s.key} className="series-dots" fill={s.color} fillOpacity={s.opacity}>
+              {s.data.map((p, i) => <circle key={i} className="series-dot" cx={px(p.x)} cy={py(p.y)} r={2.5} />)}
+            </g>
+          ))}
+        </g>
+        {runTags(series).map((t) => (
+          <g key={t.key} className="run-tag">
+            <circle cx={px(t.x)} cy={py(t.y)} r={3.5} fill={t.color} stroke="#fff" strokeWidth={1} />
+            <text x={px(t.x) + 6} y={py(t.y)} dy="0.35em" fontSize={11} fontWeight={700} fill="#1f2328">{t.text}</text>
+          </g>
+        ))}
+      </g>
     </g>
   );
 }

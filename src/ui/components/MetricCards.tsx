@@ -4,7 +4,7 @@ import { NO_DIST_TOKEN, distHeadUntrained, runName } from '../charts/chartData';
 import { formatInt, formatLoss, formatPct } from '../format';
 import { useThrottledStore } from '../hooks/useThrottledStore';
 import { runColor, teacherLabel } from '../store/runModel';
-import { selectFocusedRun } from '../store/selectors';
+import { selectFocusedRun, selectFocusedRunId } from '../store/selectors';
 
 interface CardProps {
   testId: string;
@@ -27,7 +27,7 @@ function Card({ testId, title, value, sub, muted, note }: CardProps) {
 }
 
 export function MetricCards() {
-  const { run } = useThrottledStore((s) => ({ run: selectFocusedRun(s) }));
+  const { run } = useThrottledStore((s) => ({ run: selectFocusedRun(s) }), { urgent: selectFocusedRunId });
   const last = run?.evals[run.evals.length - 1] ?? null;
   const metric = run?.metrics[run.metrics.length - 1] ?? null;
   const untrained = run ? distHeadUntrained(run) : false;

@@ -3,7 +3,7 @@ import type { Phase } from '../../workers/protocol';
 import { formatInt, formatTimeLeft } from '../format';
 import { useThrottledStore } from '../hooks/useThrottledStore';
 import { studentTimeLeftMs, type ProgressInfo, type Run } from '../store/runModel';
-import { selectFocusedRun } from '../store/selectors';
+import { selectFocusedRun, selectFocusedRunId } from '../store/selectors';
 
 const PHASE_LABEL: Record<Phase, string> = {
   dataset: 'Dataset',
@@ -32,7 +32,7 @@ function studentProgress(run: Run): ProgressInfo | undefined {
 }
 
 export function ProgressPanel() {
-  const { run } = useThrottledStore((s) => ({ run: selectFocusedRun(s) }));
+  const { run } = useThrottledStore((s) => ({ run: selectFocusedRun(s) }), { urgent: selectFocusedRunId });
   if (!run) return null;
   const rows: [Phase, ProgressInfo | undefined][] = [
     ['dataset', run.progress.dataset],

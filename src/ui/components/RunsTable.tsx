@@ -73,7 +73,8 @@ function Row({ run, focused, hidden }: { run: Run; focused: boolean; hidden: boo
 }
 
 export function RunsTable() {
-  const s = useThrottledStore((st) => ({ runs: st.runs, order: st.runOrder, hidden: st.hiddenRuns, focusedId: selectFocusedRunId(st) }));
+  const s = useThrottledStore((st) => ({ runs: st.runs, order: st.runOrder, hidden: st.hiddenRuns, focusedId: selectFocusedRunId(st) }),
+    { urgent: (st) => ({ order: st.runOrder, hidden: st.hiddenRuns, focusedId: selectFocusedRunId(st) }) });
   const runs = s.order.map((id) => s.runs[id]).filter((r): r is Run => r !== undefined);
   if (runs.length === 0) {
     return <p className="muted" data-testid="runs-empty">No runs yet. Start one, or queue a sweep to compare distillation modes.</p>;

@@ -59,7 +59,7 @@ export function ModelControls() {
   const measured = useThrottledStore((st) => Object.fromEntries(STUDENT_PRESET_NAMES.map((name) => {
     const p = selectStudentPace(st, name);
     return [name, p ? `measured here: ~${p.imagesPerSec} images/s (run #${p.runNumber}, batch ${p.batchSize})` : ''];
-  })) as Record<StudentPreset, string>, 1000);
+  })) as Record<StudentPreset, string>, { ticks: 5 });
   const base = studentMacs(STUDENT_PRESETS['deit-micro'], info, distToken);
   const options: RadioOption<StudentPreset>[] = STUDENT_PRESET_NAMES.map((name) => {
     const arch = STUDENT_PRESETS[name];

@@ -25,7 +25,7 @@ export function OptimizerControls() {
   const pace = useThrottledStore((s) => {
     const p = selectPaceFor(s, s.config);
     return { runNumber: p?.runNumber ?? 0, msPerStep: p?.msPerStep ?? 0 };
-  }, 1000);
+  }, { ticks: 5 });
   return (
     <section className="control-section" aria-labelledby="sec-optim">
       <h2 id="sec-optim">Optimisation</h2>

@@ -1,6 +1,7 @@
-// What every chart needs, read from the store at most 5 times per second: the runs shown, the focused run and the
-// view options. Metric points arrive far faster; the charts never re-render per message, and those with new points
-// re-render together on the throttle's shared ticks (useThrottledStore).
+// What every chart needs, read from the store on the throttled views' shared ticks (useThrottledStore: at most 5 times
+// a second, fewer while the main thread waits for a core): the runs shown, the focused run and the view options.
+// Metric points arrive far faster; the charts never re-render per message, and those with new points re-render
+// together. A change of view options (a toggle, the x axis, a focus) redraws at once.
 import { useMemo } from 'react';
 import { chartRuns, xAxisEnd } from '../charts/chartData';
 import { appStore, type AppState } from '../store/appStore';
@@ -18,8 +19,6 @@ export interface ChartRuns {
   /** Where every chart's x axis ends (chartData.xAxisEnd of the runs shown). */
   xEnd: number;
 }
-
-export const CHART_INTERVAL_MS = 200;
 
 /** The view options every chart reads besides the runs. */
 const viewOf = (st: AppState) => ({
@@ -40,7 +39,7 @@ function useChartRunsOf(runs: Record<string, Run>, v: ReturnType<typeof viewOf>)
 }
 
 export function useChartRuns(): ChartRuns {
-  const s = useThrottledStore((st) => ({ runs: st.runs, ...viewOf(st) }), CHART_INTERVAL_MS);
+  const s = useThrottledStore((st) => ({ runs: st.runs, ...viewOf(st) }), { urgent: viewOf });
   return useChartRunsOf(s.runs, s);
 }
 
@@ -62,7 +61,7 @@ export function insightSignature(st: Pick<AppState, 'runs' | 'runOrder'>): strin
  */
 export function useInsightRuns(): ChartRuns {
   // Half a tick after the training curves: an evaluation changes all four insight views at once, and the curves too.
-  const s = useThrottledStore((st) => ({ sig: insightSignature(st), ...viewOf(st) }), CHART_INTERVAL_MS, CHART_INTERVAL_MS / 2);
+  const s = useThrottledStore((st) => ({ sig: insightSignature(st), ...viewOf(st) }), { phase: 0.5, urgent: viewOf });
   // The runs as they are when the signature changed (read once per change, not per render).
   const runs = useMemo(() => appStore.getState().runs, [s.sig]);
   return useChartRunsOf(runs, s);

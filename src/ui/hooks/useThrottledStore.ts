@@ -8,6 +8,7 @@
 import { startTransition, useEffect, useRef, useState } from 'react';
 import { shallow } from 'zustand/vanilla/shallow';
 import { appStore, type AppState } from '../store/appStore';
+import { noteTick, viewInterval } from './viewPace';
 
 /**
  * How long to wait before re-reading the store, `now` ms after the page loaded and `lastRender` after the last
@@ -21,41 +22,69 @@ export function throttleDelay(now: number, lastRender: number, intervalMs: numbe
 }
 
 /**
- * Selects from the store at most every `intervalMs` (200 ms = 5 renders per second), on ticks shifted by `phaseMs`
- * (views that update together at an evaluation take a different phase from the training curves, so that one commit
- * does not hold both). `select` should return store references or primitives in a small object; they are compared
- * shallowly.
+ * When a throttled view re-reads the store. Its interval is `ticks` of the shared interval (viewPace: 200 ms, five
+ * renders a second, on a machine with a core to spare; up to 800 ms while the main thread waits for one).
  */
-export function useThrottledStore<T>(select: (s: AppState) => T, intervalMs = 200, phaseMs = 0): T {
+export interface ThrottleOptions {
+  /** Shared intervals per re-read (1: every tick; 5: a hint that changes once a second at most). */
+  ticks?: number;
+  /** Where in the interval its ticks fall, as a fraction: views that all change at an evaluation take 0.5, so that one
+   * commit does not hold both them and the training curves. */
+  phase?: number;
+  /** A change in what this selects (view options: a toggle, a focus) re-reads at once, so controls answer without
+   * waiting for the next tick. */
+  urgent?: (s: AppState) => unknown;
+}
+
+/**
+ * Selects from the store at most once per interval (ThrottleOptions), on the ticks every throttled view shares.
+ * `select` should return store references or primitives in a small object; they are compared shallowly.
+ */
+export function useThrottledStore<T>(select: (s: AppState) => T, { ticks = 1, phase = 0, urgent }: ThrottleOptions = {}): T {
   const selectRef = useRef(select);
+  const urgentRef = useRef(urgent);
   useEffect(() => {
     selectRef.current = select;
+    urgentRef.current = urgent;
   });
   const [value, setValue] = useState(() => select(appStore.getState()));
 
   useEffect(() => {
     let last = selectRef.current(appStore.getState());
+    let lastUrgent = urgentRef.current?.(appStore.getState());
     let timer: ReturnType<typeof setTimeout> | null = null;
     let lastRender = -Infinity;
-    const apply = () => {
+    const apply = (dueAt: number | null) => {
       timer = null;
       lastRender = performance.now();
-      const next = selectRef.current(appStore.getState());
+      if (dueAt !== null) noteTick(dueAt, lastRender - dueAt);
+      const state = appStore.getState();
+      const next = selectRef.current(state);
+      lastUrgent = urgentRef.current?.(state);
       if (!shallow(next, last)) {
         last = next;
         startTransition(() => setValue(next));
       }
     };
-    const unsubscribe = appStore.subscribe(() => {
+    const unsubscribe = appStore.subscribe((state) => {
+      const u = urgentRef.current;
+      if (u && !shallow(u(state), lastUrgent)) {
+        if (timer !== null) clearTimeout(timer);
+        apply(null);
+        return;
+      }
       if (timer !== null) return;
-      timer = setTimeout(apply, throttleDelay(performance.now(), lastRender, intervalMs, phaseMs));
+      const interval = viewInterval() * ticks;
+      const now = performance.now();
+      const delay = throttleDelay(now, lastRender, interval, phase * interval);
+      timer = setTimeout(() => apply(now + delay), delay);
     });
-    apply(); // changes between the first render and this effect
+    apply(null); // changes between the first render and this effect
     return () => {
       unsubscribe();
       if (timer !== null) clearTimeout(timer);
     };
-  }, [intervalMs, phaseMs]);
+  }, [ticks, phase]);
 
   return value;
 }
