@@ -71,7 +71,8 @@ const USAGE = `npm run bench [-- options]
   --repeat 1                           passes over everything, interleaved; the summary shows medians
   --timeout 300                        seconds per measurement; --deadline 1500: seconds for everything
   --node                               the engine alone in Node (cpu, wasm): same as npm run bench:node
-  CHROMIUM_PATH overrides /usr/bin/chromium.`;
+  CHROMIUM_PATH overrides /usr/bin/chromium; BENCH_TRACE_CATEGORIES the health trace's categories
+  (default toplevel,devtools.timeline; add mojom,v8.execute,blink to see inside its tasks).`;
 
 function fail(message: string, code = 1): never {
   console.error(`\nbench failed: ${message}`);
