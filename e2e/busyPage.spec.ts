@@ -7,8 +7,9 @@ import { waitForProgress } from './progress';
 import { COMPAT_TAG } from '../playwright.config';
 
 test('a busy main thread makes the views redraw less often, and the page says why', { tag: COMPAT_TAG }, async ({ page }) => {
-  // 8 epochs of the tiny subset, 32 steps, no teacher logits to precompute: still training when the note appears.
-  const app = await openApp(page, hashOf({ ...TINY, epochs: 8, evalInterval: 16, distillation: 'none' }));
+  // 16 epochs of the tiny subset, 64 steps, no teacher logits to precompute: still training when the note appears
+  // (it is stopped then).
+  const app = await openApp(page, hashOf({ ...TINY, epochs: 16, evalInterval: 16, distillation: 'none' }));
   await expectWebGpu(page);
   const note = page.getByTestId('view-pace');
   await expect(note).toHaveAttribute('data-interval', '200');

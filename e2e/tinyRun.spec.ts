@@ -355,10 +355,12 @@ test.describe('one tiny run, from every side', { tag: COMPAT_TAG }, () => {
   });
 
   test('a reload mid-run shows the run as interrupted at its step, with its points, and it can be trained again', async () => {
-    // 3 epochs, 24 steps: still training at the reload however fast the adapter is (the reload comes right after step
-    // 5). More epochs rather than more images: the teacher's logits are precomputed once per training image.
-    await setNumber(page, 'Epochs', 3);
-    const longSteps = STEPS_PER_EPOCH * 3;
+    // 20 epochs, 160 steps: still training at the reload however fast the adapter is and however late the views
+    // redraw (the reload comes a few steps after the first evaluation, once a save has followed it: 3 epochs were
+    // done by then once in CI). More epochs rather than more images: the teacher's logits are precomputed once per
+    // training image, and the run never gets far.
+    await setNumber(page, 'Epochs', 20);
+    const longSteps = STEPS_PER_EPOCH * 20;
     await page.getByRole('button', { name: /Start/ }).click();
     await expect(page.getByTestId('run-row')).toHaveCount(2);
     const live = page.getByTestId('run-row').nth(1);

@@ -2,9 +2,10 @@
 // re-renders at most once per interval, with the latest selected value, instead of once per worker message. The
 // re-render is a transition: React renders it in slices of a few milliseconds between other tasks, so an update never
 // holds the main thread for long (input and urgent updates go first). While data keeps coming, every throttled view
-// updates on the same clock ticks (multiples of its interval since the page loaded), so the charts, cards and tables
-// that changed share one render, one commit and one frame of layout and paint, rather than one each: measured with
-// `npm run bench -- --health-only`, that halved the main thread's work while a run trains.
+// updates on the same clock ticks (multiples of the shared interval since the page loaded), so the charts, cards and
+// tables that changed share one render, one commit and one frame of layout and paint, rather than one each: measured
+// with `npm run bench -- --health-only`, that halved the main thread's work while a run trains. The interval is
+// viewPace's: 200 ms, widened while the views' timers fire late (the main thread waited for a core).
 import { startTransition, useEffect, useRef, useState } from 'react';
 import { shallow } from 'zustand/vanilla/shallow';
 import { appStore, type AppState } from '../store/appStore';
