@@ -1,14 +1,16 @@
 // Persistence over a real IndexedDB implementation (fake-indexeddb): restore after a "reload" (a second store on the
-// same database), interrupted runs, throttled writes, deletes, the v1 -> v2 migration, and every way storage can fail.
+// same database), interrupted runs, throttled writes, curves in chunks (a save writes only what grew), deletes, the
+// v1 and v2 migrations, and every way storage can fail.
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { withDefaults } from '../../engine/config';
 import { backendReport, sample } from '../testing/fakeWorker';
+import { metricsPoint } from '../testing/fakeWorker';
 import { trainRun } from '../testing/sampleRuns';
 import { createAppStore } from './appStore';
 import { startPersistence, type Persistence } from './persistence';
-import { DB_VERSION, openRunStorage, type RunStorage } from './runStorage';
+import { DB_VERSION, POINTS_PER_CHUNK, openRunStorage, type RunStorage, type StoredChunk, type StoredRun } from './runStorage';
 
 let dbCount = 0;
 const open: Persistence[] = [];
@@ -26,6 +28,13 @@ async function session(name: string, wrap: (s: RunStorage) => RunStorage = (s) =
 }
 
 const dbName = () => `test-db-${++dbCount}`;
+
+/** A run of `steps` logged points (a short trained run, then metrics alone: the sample evaluations stay in range). */
+function longRun(store: ReturnType<typeof createAppStore>, steps: number, status: 'student' | 'done'): string {
+  const id = trainRun(store, 4, status);
+  store.getState().appendMetrics(id, Array.from({ length: steps - 4 }, (_, i) => metricsPoint(i + 5)));
+  return id;
+}
 
 describe('persistence', () => {
   it('restores every run after a reload; a run that was training is interrupted at its last step', async () => {
@@ -79,7 +88,7 @@ describe('persistence', () => {
     expect((await session(name)).store.getState().runOrder).toEqual([]);
   });
 
-  it('migrates a version-1 store (bare runs) to version 2 without losing a run', async () => {
+  it('migrates a version-1 store (bare runs) to the current version without losing a run', async () => {
     const name = dbName();
     const src = await session(dbName());
     trainRun(src.store, 8, 'done');
@@ -166,5 +175,97 @@ describe('persistence', () => {
     const a = await session(name);
     expect(a.store.getState().storageNotice).toMatch(/1 saved run\(s\) could not be read.*run-9/);
     expect(a.store.getState().addRun(withDefaults(), 'manual')).toBe('run-10');
+  });
+
+  it('stores the curves in chunks: a save of a grown run writes the run record and only its last chunks', async () => {
+    const name = dbName();
+    const a = await session(name);
+    const id = longRun(a.store, 2 * POINTS_PER_CHUNK + 10, 'student');
+    await a.p.flush();
+    const puts = vi.spyOn(IDBObjectStore.prototype, 'put');
+    try {
+      a.store.getState().appendMetrics(id, [metricsPoint(2 * POINTS_PER_CHUNK + 11), metricsPoint(2 * POINTS_PER_CHUNK + 12)]);
+      await a.p.flush();
+      const stores = puts.mock.contexts.map((c) => (c as IDBObjectStore).name);
+      // The run record and chunk 2 (the one that grew); chunks 0 and 1 are not written again.
+      expect([...stores].sort()).toEqual(['points', 'runs']);
+      expect((puts.mock.calls.find((_, i) => stores[i] === 'points')![0] as StoredChunk).chunk).toBe(2);
+    } finally {
+      puts.mockRestore();
+    }
+    const raw = await openDB(name);
+    const chunks = (await raw.getAll('points')) as StoredChunk[];
+    expect(chunks.map((c) => [c.part, c.chunk, c.points.length])).toEqual([['metrics', 0, 512], ['metrics', 1, 512], ['metrics', 2, 12]]);
+    const rec = (await raw.get('runs', id)) as StoredRun;
+    expect(rec.run.metrics).toEqual([]);
+    expect(rec.counts).toEqual({ metrics: 2 * POINTS_PER_CHUNK + 12, teacherMetrics: 0 });
+    raw.close();
+    const b = await session(name);
+    expect(b.store.getState().runs[id]!.metrics).toEqual(a.store.getState().runs[id]!.metrics);
+  });
+
+  it('rewrites every chunk of a curve that was replaced rather than appended to, and deletes a removed run\'s chunks', async () => {
+    const name = dbName();
+    const storage = await openRunStorage(name, now);
+    const a = await session(dbName());
+    const id = longRun(a.store, POINTS_PER_CHUNK + 5, 'done');
+    const run = a.store.getState().runs[id]!;
+    await storage.write([run], []);
+    const shorter = { ...run, metrics: run.metrics.slice(0, 3).map((p) => ({ ...p, lr: 0.5 })) };
+    await storage.write([shorter], []);
+    const loaded = await storage.loadAll();
+    expect(loaded.unreadable).toEqual([]);
+    expect(loaded.runs[0]!.metrics).toEqual(shorter.metrics);
+    await storage.write([], [id]);
+    storage.close();
+    const raw = await openDB(name);
+    expect(await raw.count('points')).toBe(0);
+    expect(await raw.count('runs')).toBe(0);
+    raw.close();
+  });
+
+  it('names a run whose chunks are missing as unreadable and keeps it untouched', async () => {
+    const name = dbName();
+    const a = await session(name);
+    longRun(a.store, POINTS_PER_CHUNK + 5, 'done');
+    await a.p.flush();
+    a.p.dispose();
+    const raw = await openDB(name);
+    await raw.delete('points', ['run-1', 'metrics', 0]);
+    raw.close();
+    const b = await session(name);
+    expect(b.store.getState().storageNotice).toMatch(/1 saved run\(s\) could not be read.*run-1: metrics: chunks missing or damaged/);
+    expect(b.store.getState().runOrder).toEqual([]);
+    const again = await openDB(name);
+    expect(await again.count('points')).toBe(1);
+    again.close();
+  });
+
+  it('migrates a version-2 store (whole runs) to chunks without losing a point', async () => {
+    const name = dbName();
+    const src = await session(dbName());
+    longRun(src.store, POINTS_PER_CHUNK + 40, 'done');
+    const run = src.store.getState().runs['run-1']!;
+    const v2 = await openDB(name, 2, {
+      upgrade: (db) => {
+        db.createObjectStore('runs', { keyPath: 'id' }).createIndex('number', 'number');
+        db.createObjectStore('meta', { keyPath: 'key' });
+      },
+    });
+    await v2.put('runs', { id: 'run-1', number: 1, savedAt: 5, run });
+    await v2.put('runs', { id: 'run-2', number: 2, savedAt: 5, run: { id: 'run-2', metrics: 'garbage' } });
+    v2.close();
+
+    const b = await session(name);
+    const st = b.store.getState();
+    expect(st.runOrder).toEqual(['run-1']);
+    expect(st.runs['run-1']!.metrics).toEqual(run.metrics);
+    expect(st.runs['run-1']!.evals).toEqual(run.evals);
+    expect(st.storageNotice).toMatch(/1 saved run\(s\) could not be read.*run-2/);
+    const raw = await openDB(name);
+    expect(raw.version).toBe(DB_VERSION);
+    expect(await raw.count('points')).toBe(2);
+    expect(((await raw.get('runs', 'run-2')) as StoredRun).run).toEqual({ id: 'run-2', metrics: 'garbage' });
+    raw.close();
   });
 });
