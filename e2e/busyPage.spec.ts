@@ -11,8 +11,8 @@ test('a busy main thread makes the views redraw less often, and the page says wh
   // (it is stopped then).
   const app = await openApp(page, hashOf({ ...TINY, epochs: 16, evalInterval: 16, distillation: 'none' }));
   await expectWebGpu(page);
+  // Hidden while nothing trains, whatever the interval (a page load can widen it: its own work makes timers late).
   const note = page.getByTestId('view-pace');
-  await expect(note).toHaveAttribute('data-interval', '200');
   await expect(note).toBeHidden();
 
   await page.getByRole('button', { name: /Start/ }).click();
