@@ -6,6 +6,7 @@ import { createRoot } from 'react-dom/client';
 import { TrainingClient } from '../workers/client';
 import { App } from './App';
 import { ControllerContext } from './hooks/useController';
+import { BASE_INTERVAL_MS, viewInterval } from './hooks/viewPace';
 import { appStore } from './store/appStore';
 import { startPersistence } from './store/persistence';
 import { connectBridge } from './worker/bridge';
@@ -19,7 +20,9 @@ const controller = createRunController(client, appStore, {
   baseUrl: new URL(import.meta.env.BASE_URL, window.location.href).href,
 });
 // Saved runs come back before the link is read, so a reloaded link does not queue the runs it lists a second time.
-const persistence = await startPersistence(appStore);
+// One write a second, spaced out like the views' redraws while the main thread waits for a core (up to one in 4 s):
+// each write serialises the run's record on the main thread.
+const persistence = await startPersistence(appStore, { delayMs: () => 1000 * viewInterval() / BASE_INTERVAL_MS });
 window.addEventListener('pagehide', () => void persistence.flush());
 const sync = startUrlSync(appStore, browserUrlEnv(window));
 

@@ -73,6 +73,21 @@ describe('persistence', () => {
     expect(b.store.getState().runs['run-1']!.metrics).toHaveLength(50);
   });
 
+  it('reads the delay each time it schedules a write', async () => {
+    const name = dbName();
+    const store = createAppStore({ now });
+    const delays: number[] = [];
+    let next = 5;
+    const p = await startPersistence(store, { open: () => openRunStorage(name, now), delayMs: () => { delays.push(next); return next; }, idle: (fn) => fn() });
+    open.push(p);
+    trainRun(store, 2, 'student');
+    await new Promise((r) => setTimeout(r, 20));
+    next = 7;
+    trainRun(store, 2, 'student');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(delays).toEqual([5, 7]);
+  });
+
   it('Remove and Clear all delete from storage', async () => {
     const name = dbName();
     const a = await session(name);

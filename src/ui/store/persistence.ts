@@ -9,8 +9,11 @@ import { openRunStorage, StorageUnavailable, type RunStorage } from './runStorag
 
 export interface PersistenceOptions {
   open?: () => Promise<RunStorage>;
-  /** Least time between two writes while runs change (a training run changes ~10 times a second). */
-  delayMs?: number;
+  /**
+   * Least time between two writes while runs change (a training run changes ~10 times a second), read each time a
+   * write is scheduled (the page spaces writes out while its main thread waits for a core).
+   */
+  delayMs?: number | (() => number);
   /** Runs `fn` when the page is idle (requestIdleCallback in the browser). */
   idle?: (fn: () => void) => void;
   /** Gives up on a storage that does not open (another tab blocking an upgrade) after this long. */
@@ -44,7 +47,8 @@ function timeout<T>(p: Promise<T>, ms: number): Promise<T> {
 
 /** Opens storage, restores its runs into the store, then keeps it in step with the store. Never throws. */
 export async function startPersistence(store: AppStore, opts: PersistenceOptions = {}): Promise<Persistence> {
-  const delayMs = opts.delayMs ?? 1000;
+  const delay = opts.delayMs ?? 1000;
+  const delayMs = typeof delay === 'number' ? () => delay : delay;
   const idle = opts.idle ?? browserIdle;
   const notice = (message: string) => store.getState().setStorageNotice(message);
   const inert: Persistence = { flush: async () => {}, dispose: () => {} };
@@ -107,7 +111,7 @@ export async function startPersistence(store: AppStore, opts: PersistenceOptions
 
   const unsubscribe = store.subscribe((s, prev) => {
     if (!enabled || (s.runs === prev.runs && s.runOrder === prev.runOrder) || timer !== null) return;
-    timer = setTimeout(() => idle(() => void flush()), delayMs);
+    timer = setTimeout(() => idle(() => void flush()), delayMs());
     state('saving');
   });
   state('saved');
