@@ -7,8 +7,18 @@ import type { Params } from '../nn';
 import { mulberry32 } from '../random';
 import type { StudentModel } from '../student';
 
+/**
+ * A synchronous read, for the tfjs-cpu and wasm backends these tests run on. On WebGPU `dataSync` returns wrong values
+ * and destroys the device (shared/WEBGPU-NOTES.md): a test there must `await v.data()`, so this refuses it by name.
+ */
+function readSync(v: tf.Tensor): tf.TypedArray {
+  const backend = tf.getBackend();
+  if (backend !== 'cpu' && backend !== 'wasm') throw new Error(`studentReference reads tensors synchronously: cpu or wasm only, not ${backend} (await data() there)`);
+  return v.dataSync();
+}
+
 export function values(v: tf.Tensor): Float64Array {
-  return Float64Array.from(v.dataSync());
+  return Float64Array.from(readSync(v));
 }
 
 export function stats(a: ArrayLike<number>): { mean: number; std: number } {
@@ -28,7 +38,7 @@ export function perturb(params: Params, seed: number): void {
   const rng = mulberry32(seed);
   for (const v of Object.values(params)) {
     const noise = Float32Array.from({ length: v.size }, () => (rng() * 2 - 1) * 0.5);
-    const base = v.dataSync();
+    const base = readSync(v);
     tf.tidy(() => v.assign(tf.tensor(noise.map((n, i) => base[i]! + n), v.shape)));
   }
 }
