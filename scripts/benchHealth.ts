@@ -3,6 +3,7 @@
 // scripts) and the worker's messages (a Worker subclass installed the same way), and attributes long tasks to the
 // phases of the run by time. Target: no long task over 50 ms while the student trains.
 import { writeFile } from 'node:fs/promises';
+import { BASE_INTERVAL_MS } from '../src/ui/hooks/viewPace';
 import type { GpuMode } from './benchBrowser';
 import { GPU_ERROR, launch, within } from './benchBrowser';
 
@@ -296,10 +297,10 @@ export interface IntervalShare {
 }
 
 /**
- * The share of [start, end] the page spent at each redraw interval, from its changes (the interval is 200 ms until the
- * first change: the page starts there), widest interval last.
+ * The share of [start, end] the page spent at each redraw interval, from its changes (the interval is the base one until
+ * the first change: the page starts there), widest interval last.
  */
-export function intervalShares(changes: PaceChange[], start: number, end: number, initialMs = 200): IntervalShare[] {
+export function intervalShares(changes: PaceChange[], start: number, end: number, initialMs = BASE_INTERVAL_MS): IntervalShare[] {
   if (end <= start) return [];
   const time = new Map<number, number>();
   let ms = initialMs;

@@ -38,10 +38,10 @@ export function formatCompact(n: number): string {
   return String(Math.round(n));
 }
 
-/** A hyperparameter as typed by a person: 0.003 -> "3e-3" only when shorter, 3 -> "3", 0.5 -> "0.5". */
 /** Two decimals (alpha, weight decay): one module-level function, so memoised controls see the same formatter. */
 export const twoDecimals = (v: number): string => v.toFixed(2);
 
+/** A hyperparameter as typed by a person: 0.003 -> "3e-3" only when shorter, 3 -> "3", 0.5 -> "0.5". */
 export function formatParam(x: number): string {
   if (!Number.isFinite(x)) return String(x);
   const plain = String(Number(x.toPrecision(6)));

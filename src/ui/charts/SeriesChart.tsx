@@ -102,8 +102,7 @@ const LiveContext = createContext<Live>({ series: [], dots: false, y: { y0: 0, y
 
 export const SeriesChart = memo(function SeriesChart(props: SeriesChartProps) {
   const { series, dots = false } = props;
-  const y = yAxisOf(props);
-  const { y0, y1, format, refs } = y;
+  const { y0, y1, format, refs } = yAxisOf(props);
   const yMemo = useMemo(() => ({ y0, y1, format, refs }), [y0, y1, format, refs]);
   const live = useMemo(() => ({ series, dots, y: yMemo }), [series, dots, yMemo]);
   return (

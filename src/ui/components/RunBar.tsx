@@ -1,7 +1,7 @@
 // Start / Pause / Resume / Step / Stop / Evaluate now, and the status of the run the worker holds.
 import { useController } from '../hooks/useController';
 import { useAppStore } from '../hooks/useAppStore';
-import type { UiRunStatus } from '../store/runModel';
+import { isRunning, type UiRunStatus } from '../store/runModel';
 import { selectActiveStatus, selectQueueLength } from '../store/selectors';
 
 const STATUS_TEXT: Record<UiRunStatus | 'none', string> = {
@@ -24,7 +24,7 @@ export function RunBar() {
   const status = useAppStore(selectActiveStatus);
   const queued = useAppStore(selectQueueLength);
   const crashed = useAppStore((s) => s.crash !== null);
-  const running = status === 'loading' || status === 'teacher' || status === 'student';
+  const running = isRunning(status);
   const live = running || status === 'initializing' || status === 'idle' || status === 'paused';
   const startLabel = queued > 0 ? `Start queue (${queued})` : 'Start';
   return (

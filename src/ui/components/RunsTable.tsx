@@ -6,6 +6,7 @@ import { formatDuration, formatInt, formatParam, formatPct } from '../format';
 import { useActions } from '../hooks/useAppStore';
 import { useController } from '../hooks/useController';
 import { useThrottledStore } from '../hooks/useThrottledStore';
+import type { AppState } from '../store/appStore';
 import { isLive, isTerminal, runColor, runLabel, summarize, teacherLabel, type Run } from '../store/runModel';
 import { selectFocusedRunId } from '../store/selectors';
 
@@ -72,9 +73,11 @@ function Row({ run, focused, hidden }: { run: Run; focused: boolean; hidden: boo
   );
 }
 
+/** What the table shows besides the runs' data: a change redraws at once (a run added, shown or hidden, focused). */
+const tableView = (st: AppState) => ({ order: st.runOrder, hidden: st.hiddenRuns, focusedId: selectFocusedRunId(st) });
+
 export function RunsTable() {
-  const s = useThrottledStore((st) => ({ runs: st.runs, order: st.runOrder, hidden: st.hiddenRuns, focusedId: selectFocusedRunId(st) }),
-    { urgent: (st) => ({ order: st.runOrder, hidden: st.hiddenRuns, focusedId: selectFocusedRunId(st) }) });
+  const s = useThrottledStore((st) => ({ runs: st.runs, ...tableView(st) }), { urgent: tableView });
   const runs = s.order.map((id) => s.runs[id]).filter((r): r is Run => r !== undefined);
   if (runs.length === 0) {
     return <p className="muted" data-testid="runs-empty">No runs yet. Start one, or queue a sweep to compare distillation modes.</p>;

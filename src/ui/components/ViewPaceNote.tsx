@@ -4,6 +4,7 @@
 import { useSyncExternalStore } from 'react';
 import { useAppStore } from '../hooks/useAppStore';
 import { BASE_INTERVAL_MS, onIntervalChange, viewInterval } from '../hooks/viewPace';
+import { isRunning } from '../store/runModel';
 import { selectActiveStatus } from '../store/selectors';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -11,7 +12,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export function ViewPaceNote() {
   const interval = useSyncExternalStore(onIntervalChange, viewInterval);
   const status = useAppStore(selectActiveStatus);
-  const slowed = interval > BASE_INTERVAL_MS && (status === 'loading' || status === 'teacher' || status === 'student');
+  const slowed = interval > BASE_INTERVAL_MS && isRunning(status);
   return (
     <p className="view-pace muted" data-testid="view-pace" data-interval={interval} hidden={!slowed}>
       {slowed ? `This machine's cores are busy: charts and tables redraw every ${seconds(interval)} instead of ${seconds(BASE_INTERVAL_MS)}, so that the page stays responsive. Training goes on at its own pace.` : ''}

@@ -96,6 +96,14 @@ export function isLive(status: UiRunStatus): boolean {
   return LIVE_STATUSES.includes(status);
 }
 
+/** Statuses in which the worker is working through the run now (it can be paused; views receive data). */
+export const RUNNING_STATUSES: readonly UiRunStatus[] = ['loading', 'teacher', 'student'];
+
+/** `none` / undefined: no run is active. */
+export function isRunning(status: UiRunStatus | 'none' | undefined): boolean {
+  return (RUNNING_STATUSES as readonly string[]).includes(status ?? 'none');
+}
+
 export function isTerminal(status: UiRunStatus): boolean {
   return TERMINAL_STATUSES.includes(status);
 }

@@ -59,8 +59,13 @@ export function splitRun(run: Run, savedAt: number, fromChunk: Partial<Record<Ch
       chunks.push({ id: run.id, part, chunk: c, points: points.slice(c * POINTS_PER_CHUNK, (c + 1) * POINTS_PER_CHUNK) });
     }
   }
-  const counts = { metrics: run.metrics.length, teacherMetrics: run.teacherMetrics.length };
+  const counts = perPart((part) => run[part].length);
   return { record: { id: run.id, number: run.number, savedAt, run: { ...run, metrics: [], teacherMetrics: [] }, counts }, chunks };
+}
+
+/** A record with one value per chunked part. */
+function perPart<T>(f: (part: ChunkedPart) => T): Record<ChunkedPart, T> {
+  return Object.fromEntries(CHUNKED_PARTS.map((part) => [part, f(part)])) as Record<ChunkedPart, T>;
 }
 
 /** What was last written of a run's chunked part: its length and last point (object identity: the store appends). */
@@ -141,10 +146,7 @@ export async function openRunStorage(name = DB_NAME, now: () => number = Date.no
 
   /** Per run and chunked part, what storage holds: a save writes from the chunk where that ends. */
   const written = new Map<string, Record<ChunkedPart, Written>>();
-  const remember = (run: Run) => written.set(run.id, {
-    metrics: { count: run.metrics.length, last: run.metrics.at(-1) },
-    teacherMetrics: { count: run.teacherMetrics.length, last: run.teacherMetrics.at(-1) },
-  });
+  const remember = (run: Run) => written.set(run.id, perPart((part) => ({ count: run[part].length, last: run[part].at(-1) })));
 
   return {
     async loadAll() {

@@ -6,7 +6,7 @@
 import { LIVE_KEYS, type BackendChoice, type Distillation, type LiveParams, type TrainConfig } from '../../engine/config';
 import { MAX_IMAGE_REQUEST, PROTOCOL_VERSION, type FromWorker } from '../../workers/protocol';
 import type { AppStore } from '../store/appStore';
-import { isLive } from '../store/runModel';
+import { isLive, isRunning } from '../store/runModel';
 import { selectActiveRun, selectFirstQueuedId, selectIsTraining } from '../store/selectors';
 import type { WorkerClient } from './workerClient';
 
@@ -211,8 +211,7 @@ export function createRunController(client: WorkerClient, store: AppStore, opts:
       launch(id);
     },
     pause() {
-      const status = activeStatus();
-      if (status === 'loading' || status === 'teacher' || status === 'student') client.send({ type: 'pause' });
+      if (isRunning(activeStatus())) client.send({ type: 'pause' });
     },
     resume,
     step(n = 1) {
