@@ -1,6 +1,6 @@
 // Persistence over a real IndexedDB implementation (fake-indexeddb): restore after a "reload" (a second store on the
 // same database), interrupted runs, throttled writes, curves in chunks (a save writes only what grew), deletes, the
-// v1 and v2 migrations, and every way storage can fail.
+// images and sample apart (written when they change), the v1, v2 and v3 migrations, and every way storage can fail.
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -10,7 +10,7 @@ import { metricsPoint } from '../testing/fakeWorker';
 import { trainRun } from '../testing/sampleRuns';
 import { createAppStore } from './appStore';
 import { startPersistence, type Persistence } from './persistence';
-import { DB_VERSION, POINTS_PER_CHUNK, openRunStorage, type RunStorage, type StoredChunk, type StoredRun } from './runStorage';
+import { DB_VERSION, POINTS_PER_CHUNK, openRunStorage, type RunStorage, type StoredChunk, type StoredPart, type StoredRun } from './runStorage';
 
 let dbCount = 0;
 const open: Persistence[] = [];
@@ -28,6 +28,20 @@ async function session(name: string, wrap: (s: RunStorage) => RunStorage = (s) =
 }
 
 const dbName = () => `test-db-${++dbCount}`;
+
+/** A test image as the worker sends it (32x32 RGB). */
+const testImage = (index: number) => ({ index, label: index % 10, pixels: Array.from({ length: 32 * 32 * 3 }, (_, k) => (k + index) % 256), imageSize: 32 });
+
+/** The object stores each IDBObjectStore.put went to while `fn` ran, sorted, and the values put. */
+async function putsDuring(fn: () => Promise<void>): Promise<{ stores: string[]; values: unknown[] }> {
+  const puts = vi.spyOn(IDBObjectStore.prototype, 'put');
+  try {
+    await fn();
+    return { stores: puts.mock.contexts.map((c) => (c as IDBObjectStore).name).sort(), values: puts.mock.calls.map((c) => c[0]) };
+  } finally {
+    puts.mockRestore();
+  }
+}
 
 /** A run of `steps` logged points (a short trained run, then metrics alone: the sample evaluations stay in range). */
 function longRun(store: ReturnType<typeof createAppStore>, steps: number, status: 'student' | 'done'): string {
@@ -197,17 +211,13 @@ describe('persistence', () => {
     const a = await session(name);
     const id = longRun(a.store, 2 * POINTS_PER_CHUNK + 10, 'student');
     await a.p.flush();
-    const puts = vi.spyOn(IDBObjectStore.prototype, 'put');
-    try {
+    const { stores, values } = await putsDuring(async () => {
       a.store.getState().appendMetrics(id, [metricsPoint(2 * POINTS_PER_CHUNK + 11), metricsPoint(2 * POINTS_PER_CHUNK + 12)]);
       await a.p.flush();
-      const stores = puts.mock.contexts.map((c) => (c as IDBObjectStore).name);
-      // The run record and chunk 2 (the one that grew); chunks 0 and 1 are not written again.
-      expect([...stores].sort()).toEqual(['points', 'runs']);
-      expect((puts.mock.calls.find((_, i) => stores[i] === 'points')![0] as StoredChunk).chunk).toBe(2);
-    } finally {
-      puts.mockRestore();
-    }
+    });
+    // The run record and chunk 2 (the one that grew); chunks 0 and 1 are not written again, nor the unchanged parts.
+    expect(stores).toEqual(['points', 'runs']);
+    expect((values.find((v) => (v as StoredChunk).chunk !== undefined) as StoredChunk).chunk).toBe(2);
     const raw = await openDB(name);
     const chunks = (await raw.getAll('points')) as StoredChunk[];
     expect(chunks.map((c) => [c.part, c.chunk, c.points.length])).toEqual([['metrics', 0, 512], ['metrics', 1, 512], ['metrics', 2, 12]]);
@@ -280,7 +290,107 @@ describe('persistence', () => {
     const raw = await openDB(name);
     expect(raw.version).toBe(DB_VERSION);
     expect(await raw.count('points')).toBe(2);
+    expect(await raw.count('parts')).toBe(2);
     expect(((await raw.get('runs', 'run-2')) as StoredRun).run).toEqual({ id: 'run-2', metrics: 'garbage' });
+    raw.close();
+  });
+
+  it('keeps the images and the sample apart from the run record and writes each only when it changes', async () => {
+    const name = dbName();
+    const a = await session(name);
+    const id = trainRun(a.store, 6, 'student');
+    a.store.getState().addImages(id, Array.from({ length: 10 }, (_, i) => testImage(i * 7)), true);
+    await a.p.flush();
+    const raw = await openDB(name);
+    const rec = (await raw.get('runs', id)) as StoredRun;
+    expect(rec.parts).toEqual(['images', 'sample']);
+    expect(rec.run.images).toEqual({});
+    expect(rec.run.sample).toBeNull();
+    // The record a training run rewrites at each save is small: no pixels in it.
+    expect(JSON.stringify(rec).length).toBeLessThan(8_000);
+    expect(((await raw.get('parts', [id, 'images'])) as StoredPart).value).toEqual(a.store.getState().runs[id]!.images);
+    raw.close();
+
+    // Training goes on: a new point is a record and a chunk, never the parts again.
+    const grown = await putsDuring(async () => {
+      a.store.getState().appendMetrics(id, [metricsPoint(7)]);
+      await a.p.flush();
+    });
+    expect(grown.stores).toEqual(['points', 'runs']);
+    // A new sample (the next evaluation) is written once, the images still not.
+    const sampled = await putsDuring(async () => {
+      a.store.getState().setSample(id, sample({ label: 3 }));
+      await a.p.flush();
+    });
+    expect(sampled.stores).toEqual(['parts', 'runs']);
+    expect((sampled.values.find((v) => (v as StoredPart).part !== undefined) as StoredPart).part).toBe('sample');
+
+    const before = a.store.getState().runs[id]!;
+    a.p.dispose();
+    const b = await session(name);
+    const after = b.store.getState().runs[id]!;
+    expect(after.images).toEqual(before.images);
+    expect(after.strip).toEqual(before.strip);
+    expect(after.sample).toEqual(before.sample);
+    expect(after.metrics).toEqual(before.metrics);
+    // Removing the run deletes its parts too.
+    b.store.getState().removeRun(id);
+    await b.p.flush();
+    const gone = await openDB(name);
+    expect(await gone.count('parts')).toBe(0);
+    gone.close();
+  });
+
+  it('names a run whose stored part is missing as unreadable and keeps it untouched', async () => {
+    const name = dbName();
+    const a = await session(name);
+    trainRun(a.store, 5, 'done');
+    await a.p.flush();
+    a.p.dispose();
+    const raw = await openDB(name);
+    await raw.delete('parts', ['run-1', 'sample']);
+    raw.close();
+    const b = await session(name);
+    expect(b.store.getState().storageNotice).toMatch(/1 saved run\(s\) could not be read.*run-1: sample: stored part missing/);
+    expect(b.store.getState().runOrder).toEqual([]);
+    const again = await openDB(name);
+    expect(await again.count('runs')).toBe(1);
+    expect(await again.count('parts')).toBe(1);
+    again.close();
+  });
+
+  it('migrates a version-3 store (images and sample in the record) to separate parts without losing one', async () => {
+    const name = dbName();
+    const src = await session(dbName());
+    const id = longRun(src.store, POINTS_PER_CHUNK + 3, 'done');
+    src.store.getState().addImages(id, [testImage(4), testImage(9)], true);
+    const run = src.store.getState().runs[id]!;
+    const v3 = await openDB(name, 3, {
+      upgrade: (db) => {
+        db.createObjectStore('runs', { keyPath: 'id' }).createIndex('number', 'number');
+        db.createObjectStore('meta', { keyPath: 'key' });
+        db.createObjectStore('points', { keyPath: ['id', 'part', 'chunk'] });
+      },
+    });
+    // A v3 record: the curves in chunks, everything else (images, sample) in the record.
+    await v3.put('runs', { id, number: 1, savedAt: 5, run: { ...run, metrics: [], teacherMetrics: [] }, counts: { metrics: run.metrics.length, teacherMetrics: 0 } });
+    await v3.put('points', { id, part: 'metrics', chunk: 0, points: run.metrics.slice(0, POINTS_PER_CHUNK) });
+    await v3.put('points', { id, part: 'metrics', chunk: 1, points: run.metrics.slice(POINTS_PER_CHUNK) });
+    await v3.put('runs', { id: 'run-2', number: 2, savedAt: 5, run: 'garbage' });
+    v3.close();
+
+    const b = await session(name);
+    const st = b.store.getState();
+    expect(st.runOrder).toEqual([id]);
+    expect(st.runs[id]).toEqual(run);
+    expect(st.storageNotice).toMatch(/1 saved run\(s\) could not be read.*run-2/);
+    const raw = await openDB(name);
+    expect(raw.version).toBe(DB_VERSION);
+    const rec = (await raw.get('runs', id)) as StoredRun;
+    expect(rec.run.images).toEqual({});
+    expect(rec.counts).toEqual({ metrics: run.metrics.length, teacherMetrics: 0 });
+    expect(await raw.count('parts')).toBe(2);
+    expect(((await raw.get('runs', 'run-2')) as StoredRun).run).toBe('garbage');
     raw.close();
   });
 });

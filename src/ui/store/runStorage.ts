@@ -10,18 +10,28 @@
 //      `counts` of each part's points. A save writes the run record and only the chunks that changed (the last one
 //      and any new), so its cost stays flat as a run grows: with whole runs, a save of a 20,000-point run serialised
 //      4 MB on the main thread every second (35 ms here).
+//   4  the run's heavy parts that change seldom (`images`: the test images the worker sent, `sample`: the attention
+//      maps' latest sample) move to a `parts` store keyed [id, part], written only when they change; the record names
+//      the parts it has (`parts`). A save of a training run then puts a record of a few kilobytes: with its images
+//      inside, Chromium's synchronous put of the record alone took 4.7 ms of the main thread (0.3 ms without them).
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { MetricsPoint } from '../../workers/protocol';
 import type { Run } from './runModel';
 import { checkRun } from './runSchema';
 
 export const DB_NAME = 'deit-playground';
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 export const POINTS_PER_CHUNK = 512;
 
 /** The parts of a run stored in chunks. */
 export const CHUNKED_PARTS = ['metrics', 'teacherMetrics'] as const;
 export type ChunkedPart = (typeof CHUNKED_PARTS)[number];
+
+/** The parts of a run stored whole, each in its own record, and written only when it changed (since v4). */
+export const SEPARATE_PARTS = ['images', 'sample'] as const;
+export type SeparatePart = (typeof SEPARATE_PARTS)[number];
+/** What a run's record holds in place of a part stored apart. */
+const EMPTY_PART: { [K in SeparatePart]: Run[K] } = { images: {}, sample: null };
 
 export interface StoredRun {
   id: string;
@@ -31,6 +41,14 @@ export interface StoredRun {
   run: Run;
   /** Since v3: how many points of each chunked part the `points` store holds for this run. */
   counts?: Record<ChunkedPart, number>;
+  /** Since v4: the parts the `parts` store holds for this run (a run without one, from an old file, has it absent). */
+  parts?: SeparatePart[];
+}
+
+export interface StoredPart {
+  id: string;
+  part: SeparatePart;
+  value: unknown;
 }
 
 export interface StoredChunk {
@@ -43,15 +61,32 @@ export interface StoredChunk {
 interface PlaygroundDB extends DBSchema {
   runs: { key: string; value: StoredRun; indexes: { number: number } };
   points: { key: [string, ChunkedPart, number]; value: StoredChunk };
+  parts: { key: [string, SeparatePart]; value: StoredPart };
   meta: { key: string; value: { key: string; value: number } };
 }
 
 /** Every chunk key of one run: [id] sorts before [id, part, n], and [id, []] after them (arrays sort after strings). */
 const chunksOf = (id: string) => IDBKeyRange.bound([id], [id, []]);
 const chunksOfPart = (id: string, part: ChunkedPart) => IDBKeyRange.bound([id, part, 0], [id, part, Infinity]);
+/** Every separate part of one run (the same bounds as chunksOf). */
+const partsOf = chunksOf;
 
-/** A run's record (its chunked parts emptied) and its chunks from `fromChunk[part]` on. */
-export function splitRun(run: Run, savedAt: number, fromChunk: Partial<Record<ChunkedPart, number>> = {}): { record: StoredRun; chunks: StoredChunk[] } {
+export interface SplitRun {
+  record: StoredRun;
+  chunks: StoredChunk[];
+  parts: StoredPart[];
+}
+
+/**
+ * A run's record (its chunked and separate parts emptied), its chunks from `fromChunk[part]` on, and its separate
+ * parts that `changed` says to write (all of them by default). A part the run lacks (an old record) is not listed.
+ */
+export function splitRun(
+  run: Run,
+  savedAt: number,
+  fromChunk: Partial<Record<ChunkedPart, number>> = {},
+  changed: (part: SeparatePart) => boolean = () => true,
+): SplitRun {
   const chunks: StoredChunk[] = [];
   for (const part of CHUNKED_PARTS) {
     const points = run[part];
@@ -59,8 +94,11 @@ export function splitRun(run: Run, savedAt: number, fromChunk: Partial<Record<Ch
       chunks.push({ id: run.id, part, chunk: c, points: points.slice(c * POINTS_PER_CHUNK, (c + 1) * POINTS_PER_CHUNK) });
     }
   }
+  const has = SEPARATE_PARTS.filter((part) => run[part] !== undefined);
+  const parts = has.filter(changed).map((part) => ({ id: run.id, part, value: run[part] }));
   const counts = perPart((part) => run[part].length);
-  return { record: { id: run.id, number: run.number, savedAt, run: { ...run, metrics: [], teacherMetrics: [] }, counts }, chunks };
+  const bare = { ...run, metrics: [], teacherMetrics: [], ...EMPTY_PART };
+  return { record: { id: run.id, number: run.number, savedAt, run: bare, counts, parts: has }, chunks, parts };
 }
 
 /** A record with one value per chunked part. */
@@ -68,10 +106,13 @@ function perPart<T>(f: (part: ChunkedPart) => T): Record<ChunkedPart, T> {
   return Object.fromEntries(CHUNKED_PARTS.map((part) => [part, f(part)])) as Record<ChunkedPart, T>;
 }
 
-/** What was last written of a run's chunked part: its length and last point (object identity: the store appends). */
+/**
+ * What was last written of a run: per chunked part its length and last point (object identity: the store appends),
+ * and each separate part as the object written (the store replaces a part when it changes).
+ */
 interface Written {
-  count: number;
-  last: MetricsPoint | undefined;
+  chunks: Record<ChunkedPart, { count: number; last: MetricsPoint | undefined }>;
+  parts: { [K in SeparatePart]: Run[K] };
 }
 
 /** Why storage is not available; the message is shown to the user as is. */
@@ -125,7 +166,8 @@ export async function openRunStorage(name = DB_NAME, now: () => number = Date.no
         }
         if (!udb.objectStoreNames.contains('meta')) udb.createObjectStore('meta', { keyPath: 'key' });
         if (!udb.objectStoreNames.contains('points')) udb.createObjectStore('points', { keyPath: ['id', 'part', 'chunk'] });
-        if (oldVersion >= 1 && oldVersion < 3) await chunkRecords(tx as unknown as IDBPTransaction<PlaygroundDB, StoreNames<PlaygroundDB>[], 'versionchange'>);
+        if (!udb.objectStoreNames.contains('parts')) udb.createObjectStore('parts', { keyPath: ['id', 'part'] });
+        if (oldVersion >= 1 && oldVersion < 4) await splitRecords(tx as unknown as IDBPTransaction<PlaygroundDB, StoreNames<PlaygroundDB>[], 'versionchange'>);
         await tx.objectStore('meta').put({ key: 'schema', value: DB_VERSION });
       },
       blocked() {
@@ -144,13 +186,16 @@ export async function openRunStorage(name = DB_NAME, now: () => number = Date.no
     throw new StorageUnavailable('failed', `IndexedDB could not be opened (${err.name ?? 'error'}: ${err.message ?? ''})`);
   }
 
-  /** Per run and chunked part, what storage holds: a save writes from the chunk where that ends. */
-  const written = new Map<string, Record<ChunkedPart, Written>>();
-  const remember = (run: Run) => written.set(run.id, perPart((part) => ({ count: run[part].length, last: run[part].at(-1) })));
+  /** Per run, what storage holds: a save writes from the chunk where that ends, and the parts that are not these. */
+  const written = new Map<string, Written>();
+  const remember = (run: Run) => written.set(run.id, {
+    chunks: perPart((part) => ({ count: run[part].length, last: run[part].at(-1) })),
+    parts: { images: run.images, sample: run.sample },
+  });
 
   return {
     async loadAll() {
-      const tx = db.transaction(['runs', 'points'], 'readonly');
+      const tx = db.transaction(['runs', 'points', 'parts'], 'readonly');
       const records = await tx.objectStore('runs').index('number').getAll();
       const runs: Run[] = [];
       const unreadable: string[] = [];
@@ -158,7 +203,9 @@ export async function openRunStorage(name = DB_NAME, now: () => number = Date.no
       for (const rec of records) {
         const id = String(rec.id);
         maxNumber = Math.max(maxNumber, typeof rec.number === 'number' && Number.isFinite(rec.number) ? rec.number : 0, numberOfId(id));
-        const joined = rec.counts ? await joinChunks(rec, await tx.objectStore('points').getAll(chunksOf(id))) : rec.run;
+        const joined = rec.counts
+          ? joinRecord(rec, await tx.objectStore('points').getAll(chunksOf(id)), rec.parts ? await tx.objectStore('parts').getAll(partsOf(id)) : [])
+          : rec.run;
         const checked = typeof joined === 'string' ? { problems: [joined] } : checkRun(joined, id);
         if ('run' in checked) {
           runs.push(checked.run);
@@ -171,27 +218,29 @@ export async function openRunStorage(name = DB_NAME, now: () => number = Date.no
       return { runs, unreadable, maxNumber };
     },
     async write(put, remove) {
-      const tx = db.transaction(['runs', 'points'], 'readwrite');
+      const tx = db.transaction(['runs', 'points', 'parts'], 'readwrite');
       const runsStore = tx.objectStore('runs');
       const pointsStore = tx.objectStore('points');
+      const partsStore = tx.objectStore('parts');
       const savedAt = now();
       const ops: Promise<unknown>[] = [];
       for (const run of put) {
         const before = written.get(run.id);
         const from: Partial<Record<ChunkedPart, number>> = {};
         for (const part of CHUNKED_PARTS) {
-          const w = before?.[part];
-          // Appended to what was written: rewrite from the last (partial) chunk on. Anything else: every chunk anew.
+          const w = before?.chunks[part];
+          // Appended to what was written: rewrite from the last (partial) chunk on, or nothing when it has not grown.
+          // Anything else: every chunk anew.
           if (w && w.count <= run[part].length && (w.count === 0 || run[part][w.count - 1] === w.last)) {
-            from[part] = Math.floor(w.count / POINTS_PER_CHUNK);
+            from[part] = w.count === run[part].length ? Infinity : Math.floor(w.count / POINTS_PER_CHUNK); // Infinity: none
           } else {
             ops.push(pointsStore.delete(chunksOfPart(run.id, part)));
           }
         }
-        const { record, chunks } = splitRun(run, savedAt, from);
-        ops.push(runsStore.put(record), ...chunks.map((c) => pointsStore.put(c)));
+        const { record, chunks, parts } = splitRun(run, savedAt, from, (part) => !before || run[part] !== before.parts[part]);
+        ops.push(runsStore.put(record), ...chunks.map((c) => pointsStore.put(c)), ...parts.map((p) => partsStore.put(p)));
       }
-      for (const id of remove) ops.push(runsStore.delete(id), pointsStore.delete(chunksOf(id)));
+      for (const id of remove) ops.push(runsStore.delete(id), pointsStore.delete(chunksOf(id)), partsStore.delete(partsOf(id)));
       await Promise.all([...ops, tx.done]);
       for (const run of put) remember(run);
       for (const id of remove) written.delete(id);
@@ -205,9 +254,15 @@ export async function openRunStorage(name = DB_NAME, now: () => number = Date.no
   };
 }
 
-/** A v3 record with its chunks joined back into a run, or why they do not fit. */
-export function joinChunks(rec: StoredRun, chunks: StoredChunk[]): Run | string {
-  const run = { ...rec.run } as Run & Record<string, unknown>;
+/** A v3 or v4 record with its chunks and separate parts joined back into a run, or why they do not fit. */
+export function joinRecord(rec: StoredRun, chunks: StoredChunk[], parts: StoredPart[]): Record<string, unknown> | string {
+  // Checked by runSchema after this: a stored part may hold anything.
+  const run: Record<string, unknown> = { ...rec.run };
+  for (const part of rec.parts ?? []) {
+    const stored = parts.find((p) => p.part === part);
+    if (!stored) return `${part}: stored part missing`;
+    run[part] = stored.value;
+  }
   for (const part of CHUNKED_PARTS) {
     const mine = chunks.filter((c) => c.part === part).sort((a, b) => a.chunk - b.chunk);
     if (mine.some((c, i) => c.chunk !== i || !Array.isArray(c.points))) return `${part}: chunks missing or damaged`;
@@ -218,17 +273,25 @@ export function joinChunks(rec: StoredRun, chunks: StoredChunk[]): Run | string 
   return run;
 }
 
-/** v1/v2 -> v3: each record's chunked parts move to the `points` store. Records that are not runs stay as they were. */
-async function chunkRecords(tx: IDBPTransaction<PlaygroundDB, StoreNames<PlaygroundDB>[], 'versionchange'>): Promise<void> {
+/**
+ * v1/v2/v3 -> v4: each record's chunked parts move to the `points` store (v3 records have done so already) and its
+ * separate parts to the `parts` store. Records that are not runs stay as they were.
+ */
+async function splitRecords(tx: IDBPTransaction<PlaygroundDB, StoreNames<PlaygroundDB>[], 'versionchange'>): Promise<void> {
   const runs = tx.objectStore('runs');
   const points = tx.objectStore('points');
+  const partsStore = tx.objectStore('parts');
   for (let cursor = await runs.openCursor(); cursor; cursor = await cursor.continue()) {
     const rec = cursor.value;
     const run = rec.run as Partial<Run> | undefined;
-    if (!run || rec.counts || !CHUNKED_PARTS.every((part) => Array.isArray(run[part]))) continue;
-    const { record, chunks } = splitRun(run as Run, rec.savedAt);
+    if (!run || typeof run !== 'object' || rec.parts) continue;
+    const chunked = rec.counts !== undefined;
+    if (!chunked && !CHUNKED_PARTS.every((part) => Array.isArray(run[part]))) continue;
+    // A v3 record's curves are in `points` already: split it with no chunk to write, and keep its counts.
+    const { record, chunks, parts } = splitRun(run as Run, rec.savedAt, chunked ? perPart(() => Infinity) : {});
     for (const c of chunks) await points.put(c);
-    await cursor.update({ ...record, number: rec.number });
+    for (const p of parts) await partsStore.put(p);
+    await cursor.update({ ...record, number: rec.number, counts: rec.counts ?? record.counts });
   }
 }
 
