@@ -16,7 +16,7 @@ import { formatCompact } from '../format';
 import type { XAxisMode } from '../store/viewSlice';
 import { xRange, yRange, yTicks, type DomainEnd } from './chartAxes';
 import { sameRecords, sameSeries, type LineSeries, type MarkerLine, type TeacherLine } from './chartData';
-import { runTags } from './chartSummary';
+import { runTags, spreadLabels, type RunTag } from './chartSummary';
 
 export interface SeriesChartProps {
   series: readonly LineSeries[];
@@ -189,13 +189,30 @@ function LiveLayer() {
             </g>
           ))}
         </g>
-        {runTags(series).map((t) => (
-          <g key={t.key} className="run-tag">
-            <circle cx={px(t.x)} cy={py(t.y)} r={3.5} fill={t.color} stroke="#fff" strokeWidth={1} />
-            <text x={px(t.x) + 6} y={py(t.y)} dy="0.35em" fontSize={11} fontWeight={700} fill="#1f2328">{t.text}</text>
-          </g>
-        ))}
+        {placeTags(runTags(series), px, py, area).map(({ tag: t, cx, cy, ly }) => {
+          // A label moved off its dot (runs ending at the same value) is joined to it by a short leader.
+          const moved = Math.abs(ly - cy) > 2;
+          return (
+            <g key={t.key} className="run-tag" data-moved={moved || undefined}>
+              {moved && <line x1={cx} y1={cy} x2={cx + 8} y2={ly} stroke={t.color} strokeWidth={1} />}
+              <circle cx={cx} cy={cy} r={3.5} fill={t.color} stroke="#fff" strokeWidth={1} />
+              <text x={cx + (moved ? 10 : 6)} y={ly} dy="0.35em" fontSize={11} fontWeight={700} fill="#1f2328">{t.text}</text>
+            </g>
+          );
+        })}
       </g>
     </g>
   );
+}
+
+/** Line height of a run tag's label, and the width within which two tags' labels can collide. */
+const TAG_GAP_PX = 13;
+const TAG_WIDTH_PX = 30;
+
+/** The run tags in pixels, their labels spread apart where they would overlap. */
+function placeTags(
+  tags: readonly RunTag[], px: (x: number) => number, py: (y: number) => number, area: { y: number; height: number },
+): { tag: RunTag; cx: number; cy: number; ly: number }[] {
+  const placed = spreadLabels(tags.map((t) => ({ cx: px(t.x), cy: py(t.y) })), TAG_GAP_PX, TAG_WIDTH_PX, area.y + 6, area.y + area.height - 6);
+  return placed.map((p, i) => ({ tag: tags[i]!, ...p }));
 }

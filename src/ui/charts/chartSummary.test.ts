@@ -5,7 +5,7 @@ import { formatLoss } from '../format';
 import { newRun, type Run } from '../store/runModel';
 import { evalPoint, metricsPoint } from '../testing/fakeWorker';
 import { accuracySeries, lossSeries, teacherLines } from './chartData';
-import { chartSummary, runTags, xText } from './chartSummary';
+import { chartSummary, runTags, spreadLabels, xText } from './chartSummary';
 
 const ALL = { cls: true, dist: true, fused: true };
 const pct = (y: number) => `${y.toFixed(1)}%`;
@@ -62,3 +62,39 @@ describe('runTags', () => {
     expect(runTags(accuracySeries([a, run(2, 'soft')], ALL, 'step', null))).toEqual([]);
   });
 });
+
+describe('spreadLabels', () => {
+  const ys = (dots: { cx: number; cy: number }[], top = 0, bottom = 200) => spreadLabels(dots, 10, 30, top, bottom).map((p) => p.ly);
+
+  it('leaves labels that do not collide on their dots', () => {
+    expect(ys([{ cx: 100, cy: 50 }, { cx: 100, cy: 80 }, { cx: 20, cy: 52 }])).toEqual([50, 80, 52]);
+    // Far apart horizontally, the same height: no collision either.
+    expect(ys([{ cx: 100, cy: 50 }, { cx: 140, cy: 50 }])).toEqual([50, 50]);
+  });
+
+  it('spreads runs that end at the same value around it, in their input order kept by height', () => {
+    // Three runs ending on one point: a block of three labels centred on it, 10 px apart.
+    expect(ys([{ cx: 100, cy: 50 }, { cx: 100, cy: 50 }, { cx: 105, cy: 50 }])).toEqual([40, 50, 60]);
+    // Two close dots: moved apart symmetrically, the upper one stays upper.
+    expect(ys([{ cx: 100, cy: 64 }, { cx: 100, cy: 60 }])).toEqual([67, 57]);
+  });
+
+  it('merges a block into its neighbour when spreading makes them collide', () => {
+    const out = ys([{ cx: 50, cy: 50 }, { cx: 50, cy: 50 }, { cx: 50, cy: 62 }]);
+    const sorted = [...out].sort((a, b) => a - b);
+    for (let i = 1; i < sorted.length; i++) expect(sorted[i]! - sorted[i - 1]!).toBeGreaterThanOrEqual(10 - 1e-9);
+    // Least displacement: the block is centred on the dots' heights less their stacking offsets.
+    expect(out.reduce((a, b) => a + b, 0) / 3).toBeCloseTo((50 + 50 + 62) / 3, 9);
+  });
+
+  it('keeps the labels inside the plot, stacking from an edge', () => {
+    expect(ys([{ cx: 0, cy: 199 }, { cx: 0, cy: 199 }], 0, 200)).toEqual([190, 200]);
+    expect(ys([{ cx: 0, cy: 1 }, { cx: 0, cy: 0 }, { cx: 0, cy: 2 }], 0, 200)).toEqual([10, 0, 20]);
+  });
+
+  it('chains columns: dots less than the width apart collide through their neighbours', () => {
+    const out = ys([{ cx: 0, cy: 100 }, { cx: 25, cy: 100 }, { cx: 50, cy: 100 }]);
+    expect([...out].sort((a, b) => a - b)).toEqual([90, 100, 110]);
+  });
+});
+

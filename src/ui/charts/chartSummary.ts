@@ -54,3 +54,58 @@ export function runTags(series: readonly LineSeries[]): RunTag[] {
     return { key: `tag-${s.runId}`, x: last.x, y: last.y, text: `#${s.runNumber}`, color: s.color };
   });
 }
+
+/** A tag's place in pixels: its dot (cx, cy) and its label's vertical centre (ly). */
+export interface PlacedTag {
+  cx: number;
+  cy: number;
+  ly: number;
+}
+
+/**
+ * Moves the labels of tags that would overlap apart vertically, each at least `gap` pixels from its neighbours and
+ * as close to its dot as that allows (overlapping labels form a block centred on their dots' mean), kept inside
+ * [top, bottom] where there is room. Tags whose dots are `width` pixels apart or more horizontally do not collide.
+ * Runs that end at the same value (the same step, the same accuracy) would otherwise print their numbers over one
+ * another. Returns the tags in their input order.
+ */
+export function spreadLabels(dots: readonly { cx: number; cy: number }[], gap: number, width: number, top: number, bottom: number): PlacedTag[] {
+  const placed: PlacedTag[] = dots.map((d) => ({ cx: d.cx, cy: d.cy, ly: d.cy }));
+  // Columns: dots chained less than `width` apart horizontally.
+  const byX = [...placed].sort((a, b) => a.cx - b.cx);
+  const columns: PlacedTag[][] = [];
+  for (const t of byX) {
+    const col = columns.at(-1);
+    if (col && t.cx - col.at(-1)!.cx < width) col.push(t);
+    else columns.push([t]);
+  }
+  for (const col of columns) {
+    col.sort((a, b) => a.cy - b.cy);
+    // Blocks of labels stacked `gap` apart; a block sits centred on its members' dots, and merges with the block
+    // above while they overlap (the least total displacement for labels in a fixed order).
+    const blocks: { tags: PlacedTag[]; y: number }[] = [];
+    for (const t of col) {
+      blocks.push({ tags: [t], y: t.cy });
+      for (;;) {
+        const b = blocks.at(-1)!;
+        const a = blocks.at(-2);
+        if (!a || a.y + a.tags.length * gap <= b.y) break;
+        const tags = [...a.tags, ...b.tags];
+        const mean = tags.reduce((s, x, i) => s + x.cy - i * gap, 0) / tags.length;
+        blocks.splice(-2, 2, { tags, y: mean });
+      }
+    }
+    for (const b of blocks) {
+      const height = (b.tags.length - 1) * gap;
+      const y = height > bottom - top ? top : Math.min(Math.max(b.y, top), bottom - height);
+      b.tags.forEach((t, i) => { t.ly = y + i * gap; });
+    }
+    // Clamping can push a block into its neighbour: restack downwards, then upwards from the bottom.
+    for (let i = 1; i < col.length; i++) col[i]!.ly = Math.max(col[i]!.ly, col[i - 1]!.ly + gap);
+    for (let i = col.length - 1; i >= 0; i--) {
+      const below = i + 1 < col.length ? col[i + 1]!.ly - gap : bottom;
+      col[i]!.ly = Math.max(top, Math.min(col[i]!.ly, below));
+    }
+  }
+  return placed;
+}
