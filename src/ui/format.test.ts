@@ -1,6 +1,6 @@
 // Formatting helpers: percentages, probabilities (scientific for tiny values), integers, parameters, durations.
 import { describe, expect, it } from 'vitest';
-import { formatCompact, formatDuration, formatInt, formatLoss, formatParam, formatPct, formatProb, formatTimeLeft } from './format';
+import { formatCompact, formatDuration, formatInt, formatLoss, formatNats, formatParam, formatPct, formatProb, formatTimeLeft } from './format';
 import { BATCH_STOPS, LR_STOPS, TAU_STOPS, linearStops, nearestStop, niceLogStops, stopAt } from './sliderScale';
 
 describe('format', () => {
@@ -17,6 +17,14 @@ describe('format', () => {
     expect(formatProb(0.00012)).toBe('0.0001');
     expect(formatProb(0.00009)).toBe('9.00e-5');
     expect(formatProb(0)).toBe('0');
+  });
+
+  it('writes small entropies with significant digits, not as 0.00', () => {
+    expect(formatNats(Math.log(4))).toBe('1.39');
+    expect(formatNats(0.01)).toBe('0.01');
+    expect(formatNats(0.0037149)).toBe('0.0037');
+    expect(formatNats(3.7e-10)).toBe('3.7e-10');
+    expect(formatNats(0)).toBe('0');
   });
 
   it('groups thousands and compacts large counts', () => {

@@ -17,6 +17,17 @@ export function formatProb(p: number): string {
   return p.toExponential(2);
 }
 
+/**
+ * An entropy in nats for the explainer: two decimals from 0.01 on, two significant digits below, so that a confident
+ * teacher's 0.0037 nats at T = 3 does not read as the 0.00 of T = 1.
+ */
+export function formatNats(h: number): string {
+  if (!Number.isFinite(h)) return String(h);
+  if (h <= 0) return '0';
+  if (h >= 0.01) return h.toFixed(2);
+  return h >= 1e-4 ? h.toPrecision(2) : h.toExponential(1);
+}
+
 /** Integers with thousands separators ("5,356,052"), independent of the browser locale. */
 export function formatInt(n: number): string {
   if (!Number.isFinite(n)) return '—';

@@ -2,7 +2,7 @@
 // at T = 1 and at the Temperature slider's T. Computed here in float64 (stable log-sum-exp), not in the worker.
 import { useMemo, useState } from 'react';
 import { DATASETS } from '../../engine/config';
-import { formatParam, formatProb } from '../format';
+import { formatNats, formatParam, formatProb } from '../format';
 import { useController } from '../hooks/useController';
 import { useAppStore } from '../hooks/useAppStore';
 import { entropy, parseLogits, softmaxT } from '../softmax';
@@ -97,7 +97,7 @@ export function TemperatureExplainer() {
           )}
           {logits && (
             <p className="explainer-entropy">
-              Entropy: {entropy(p1).toFixed(2)} nats at T = 1, <strong>{entropy(pT).toFixed(2)}</strong> at T = {formatParam(tau)}
+              Entropy: {formatNats(entropy(p1))} nats at T = 1, <strong>{formatNats(entropy(pT))}</strong> at T = {formatParam(tau)}
               {' '}(uniform: {maxH.toFixed(2)}).
             </p>
           )}
