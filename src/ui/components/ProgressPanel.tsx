@@ -14,11 +14,13 @@ const PHASE_LABEL: Record<Phase, string> = {
 
 function Bar({ phase, info, extra }: { phase: Phase; info: ProgressInfo; extra?: string }) {
   const frac = info.total > 0 ? Math.min(1, info.done / info.total) : 0;
+  const text = `${Math.round(frac * 100)}%${info.detail ? ` · ${info.detail}` : ''}${extra ? ` · ${extra}` : ''}`;
   return (
     <div className="progress-row" data-testid={`progress-${phase}`} data-done={info.done} data-total={info.total}>
       <span className="progress-label">{PHASE_LABEL[phase]}</span>
       <progress value={frac} max={1} aria-label={`${PHASE_LABEL[phase]} progress`} aria-valuetext={`${Math.round(frac * 100)}%`} />
-      <span className="progress-text">{Math.round(frac * 100)}%{info.detail ? ` · ${info.detail}` : ''}{extra ? ` · ${extra}` : ''}</span>
+      {/* The title holds the whole line where the column is too narrow for it (an ellipsis on a desktop). */}
+      <span className="progress-text" title={text}>{text}</span>
     </div>
   );
 }
