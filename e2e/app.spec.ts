@@ -90,6 +90,16 @@ test('a copied link opened in a fresh page restores the same controls', async ({
   await expectWebGpu(fresh);
   await expect(fresh.getByTestId('url-notice')).toHaveCount(0);
   expect(await readControls(fresh)).toEqual(set);
+
+  // τ 5 and α 0.35 are not the paper's soft settings: one press sets τ=3, α=0.1, and the note that replaces the
+  // button takes the focus.
+  const paperNote = fresh.getByTestId('paper-settings');
+  await expect(paperNote).toHaveAttribute('data-in-use', 'false');
+  await fresh.getByRole('button', { name: 'Use the paper’s soft settings' }).press('Enter');
+  await expect(paperNote).toHaveAttribute('data-in-use', 'true');
+  await expect(paperNote).toBeFocused();
+  await expect(paperNote).toContainText('τ=3, α=0.1');
+  expect(await readControls(fresh)).toMatchObject({ distillation: 'soft', tau: '3', alpha: '0.10' });
   expect(app.errors).toEqual([]);
   expect(app2.errors).toEqual([]);
 });

@@ -15,6 +15,22 @@ export const PAPER_MODE_SETTINGS: Readonly<Record<Exclude<Distillation, 'none'>,
   hard: { alpha: 0.5 },
 });
 
+/** The paper's settings for a mode as the controls show them: their text ("τ=3, α=0.1"), and whether they are set. */
+export interface PaperModeState {
+  text: string;
+  inUse: boolean;
+  settings: Partial<TrainConfig>;
+}
+
+/** The paper's settings for the current mode, tau and alpha; null in none mode (no distillation, nothing to set). */
+export function paperModeState(mode: Distillation, tau: number, alpha: number): PaperModeState | null {
+  if (mode === 'none') return null;
+  const settings = PAPER_MODE_SETTINGS[mode];
+  const text = [settings.tau !== undefined ? `τ=${settings.tau}` : '', settings.alpha !== undefined ? `α=${settings.alpha}` : ''].filter(Boolean).join(', ');
+  const inUse = (settings.tau === undefined || settings.tau === tau) && (settings.alpha === undefined || settings.alpha === alpha);
+  return { text, inUse, settings };
+}
+
 /** What each run changes on top of the current student, budget and seed. */
 export const PAPER_RUNS: Readonly<Record<PaperRunKind, Partial<TrainConfig>>> = Object.freeze({
   /** (a) No distillation, no distillation token: DeiT-Ti trained on labels. */

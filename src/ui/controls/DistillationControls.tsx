@@ -1,6 +1,7 @@
 // Distillation controls: mode (none / soft / hard), temperature tau (log scale) and alpha, all applied live.
+import { useEffect, useRef, useState } from 'react';
 import type { Distillation } from '../../engine/config';
-import { PAPER_MODE_SETTINGS } from '../../engine/paperRuns';
+import { paperModeState } from '../../engine/paperRuns';
 import { formatParam, twoDecimals } from '../format';
 import { useParam } from '../hooks/useParam';
 import { ALPHA_STOPS, TAU_STOPS } from '../sliderScale';
@@ -23,13 +24,20 @@ export function DistillationControls() {
   const [alpha, setAlpha] = useParam('alpha');
   const [distToken] = useParam('distToken');
   // The paper's settings for this mode, one click away (soft: τ=3, α=0.1; hard: α=0.5).
-  const paper = mode === 'none' ? null : PAPER_MODE_SETTINGS[mode];
-  const usingPaper = paper !== null && (paper.tau === undefined || paper.tau === tau) && (paper.alpha === undefined || paper.alpha === alpha);
-  const paperText = paper ? [paper.tau !== undefined ? `τ=${paper.tau}` : '', paper.alpha !== undefined ? `α=${paper.alpha}` : ''].filter(Boolean).join(', ') : '';
+  const paper = paperModeState(mode, tau, alpha);
+  // The button gives way to the note once the settings are set: the focus moves to the note rather than to the page.
+  const noteRef = useRef<HTMLParagraphElement>(null);
+  const [focusNote, setFocusNote] = useState(false);
   const usePaper = () => {
-    if (paper?.tau !== undefined) setTau(paper.tau);
-    if (paper?.alpha !== undefined) setAlpha(paper.alpha);
+    if (paper?.settings.tau !== undefined) setTau(paper.settings.tau);
+    if (paper?.settings.alpha !== undefined) setAlpha(paper.settings.alpha);
+    setFocusNote(true);
   };
+  useEffect(() => {
+    if (!focusNote || !paper?.inUse) return;
+    noteRef.current?.focus();
+    setFocusNote(false);
+  }, [focusNote, paper?.inUse]);
   return (
     <section className="control-section" aria-labelledby="sec-distillation">
       <h2 id="sec-distillation">Knowledge distillation</h2>
@@ -41,14 +49,18 @@ export function DistillationControls() {
           hint={mode === 'soft' ? 'Higher τ spreads the teacher’s probability over wrong classes (see the explainer).' : 'Used only in soft mode.'}
         />
       </div>
-      {paper && (
-        <p className="field-hint" data-testid="paper-settings">
-          <button type="button" className="btn btn-small" data-testid="paper-settings-button" disabled={usingPaper} onClick={usePaper}>
-            Paper’s {mode} settings
-          </button>{' '}
-          {paperText} (Touvron et al.){usingPaper ? ': in use' : ''}
+      {paper && (paper.inUse ? (
+        <p className="field-hint paper-settings" data-testid="paper-settings" data-in-use="true" ref={noteRef} tabIndex={-1}>
+          <span aria-hidden="true">✓ </span>The paper’s {mode} settings: {paper.text} (Touvron et al.)
         </p>
-      )}
+      ) : (
+        <p className="field-hint paper-settings" data-testid="paper-settings" data-in-use="false">
+          <button type="button" className="btn btn-small" data-testid="paper-settings-button" onClick={usePaper}>
+            Use the paper’s {mode} settings
+          </button>{' '}
+          {paper.text} (Touvron et al.)
+        </p>
+      ))}
       <div className={mode === 'none' ? 'field-muted' : ''}>
         <StopSlider
           id="alpha" label="Alpha α" value={alpha} stops={ALPHA_STOPS} format={twoDecimals} onChange={setAlpha}
