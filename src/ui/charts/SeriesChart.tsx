@@ -11,8 +11,9 @@
 // their colours. The drawing is not a keyboard stop (accessibilityLayer off): its text alternative is ChartFrame's
 // summary.
 import { createContext, memo, useContext, useMemo } from 'react';
-import { LineChart, ReferenceLine, ResponsiveContainer, XAxis, YAxis, usePlotArea, useXAxisScale } from 'recharts';
+import { LineChart, ReferenceLine, XAxis, YAxis, usePlotArea, useXAxisScale } from 'recharts';
 import { formatCompact } from '../format';
+import { useWidth } from '../hooks/useWidth';
 import type { XAxisMode } from '../store/viewSlice';
 import { xRange, yRange, yTicks, type DomainEnd } from './chartAxes';
 import { sameRecords, sameSeries, type LineSeries, type MarkerLine, type TeacherLine } from './chartData';
@@ -117,25 +118,33 @@ const AXIS = '#5f6670';
 // The y axis keeps a fixed [0, 1] domain in recharts (its line, width and label never change); the live layer maps
 // values itself.
 const ChartFrameSvg = memo(function ChartFrameSvg({ xMode, x0, x1, yLabel, markers, height }: FrameProps) {
+  // The chart is drawn at the measured width of its box (useWidth: a transition, so mounting charts never blocks).
+  const [box, width] = useWidth<HTMLDivElement>();
   return (
-    <ResponsiveContainer width="100%" height={height}>
-      <LineChart margin={{ top: 12, right: 28, bottom: 18, left: 4 }} accessibilityLayer={false}>
-        <XAxis
-          type="number" dataKey="x" domain={[x0, x1]} allowDataOverflow allowDecimals={false} tickFormatter={X_TICK[xMode]} interval={0}
-          stroke={AXIS} fontSize={12}
-          label={{ value: xMode === 'step' ? 'student step' : 'images seen', position: 'insideBottom', offset: -10, fontSize: 12, fill: AXIS }}
-        />
-        <YAxis
-          type="number" domain={[0, 1]} ticks={[]} tick={false} tickLine={false} allowDataOverflow stroke={AXIS} width={62}
-          label={{ value: yLabel, angle: -90, position: 'insideLeft', offset: 2, fontSize: 12, fill: AXIS, style: { textAnchor: 'middle' } }}
-        />
-        <LiveLayer />
-        {markers.map((m) => (
-          <ReferenceLine key={m.key} x={m.x} stroke={m.color} strokeDasharray="3 3" strokeOpacity={0.8}
-            label={{ value: m.label, position: 'insideTopLeft', fontSize: 10, fill: m.color }} />
-        ))}
-      </LineChart>
-    </ResponsiveContainer>
+    // The drawing sits out of the flow (chart-box-drawing, absolute): a fixed-width SVG in the flow would hold the box
+    // at its old width when the window narrows, and the box would never be measured smaller.
+    <div ref={box} className="chart-box" style={{ height }}>
+      {width > 0 && (
+        <div className="chart-box-drawing">
+          <LineChart width={width} height={height} margin={{ top: 12, right: 28, bottom: 18, left: 4 }} accessibilityLayer={false}>
+            <XAxis
+              type="number" dataKey="x" domain={[x0, x1]} allowDataOverflow allowDecimals={false} tickFormatter={X_TICK[xMode]} interval={0}
+              stroke={AXIS} fontSize={12}
+              label={{ value: xMode === 'step' ? 'student step' : 'images seen', position: 'insideBottom', offset: -10, fontSize: 12, fill: AXIS }}
+            />
+            <YAxis
+              type="number" domain={[0, 1]} ticks={[]} tick={false} tickLine={false} allowDataOverflow stroke={AXIS} width={62}
+              label={{ value: yLabel, angle: -90, position: 'insideLeft', offset: 2, fontSize: 12, fill: AXIS, style: { textAnchor: 'middle' } }}
+            />
+            <LiveLayer />
+            {markers.map((m) => (
+              <ReferenceLine key={m.key} x={m.x} stroke={m.color} strokeDasharray="3 3" strokeOpacity={0.8}
+                label={{ value: m.label, position: 'insideTopLeft', fontSize: 10, fill: m.color }} />
+            ))}
+          </LineChart>
+        </div>
+      )}
+    </div>
   );
 }, sameFrameProps);
 
