@@ -17,8 +17,9 @@ import { RunsTable } from './RunsTable';
  */
 function StorageStatus() {
   const storage = useAppStore((s) => s.storageState);
+  const writes = useAppStore((s) => s.storageWrites);
   return (
-    <span data-testid="storage-status" data-state={storage}>
+    <span data-testid="storage-status" data-state={storage} data-writes={writes}>
       {storage === 'saved' ? 'All runs are saved in this browser.' : storage === 'saving' ? 'Saving runs in this browser…' : 'Runs are kept in memory only.'}
     </span>
   );

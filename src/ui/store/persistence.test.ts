@@ -54,10 +54,15 @@ describe('persistence', () => {
   it('restores every run after a reload; a run that was training is interrupted at its last step', async () => {
     const name = dbName();
     const a = await session(name);
+    const writesBefore = a.store.getState().storageWrites;
     const done = trainRun(a.store, 12, 'done');
     const live = trainRun(a.store, 7, 'student');
     await a.p.flush();
     const before = a.store.getState().runs;
+    // Each completed write is counted (the page shows it, and e2e waits on it rather than on the state).
+    expect(a.store.getState().storageWrites).toBe(writesBefore + 1);
+    await a.p.flush(); // nothing changed: no write
+    expect(a.store.getState().storageWrites).toBe(writesBefore + 1);
     a.p.dispose();
 
     expect(a.store.getState().storageState).toBe('saved');

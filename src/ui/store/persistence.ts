@@ -97,6 +97,7 @@ export async function startPersistence(store: AppStore, opts: PersistenceOptions
       () => {
         for (const r of put) saved.set(r.id, r);
         for (const id of remove) saved.delete(id);
+        store.getState().noteStorageWrite();
         if (enabled) state(timer === null ? 'saved' : 'saving');
       },
       (e: unknown) => {

@@ -21,8 +21,11 @@ export interface ViewSlice {
   storageNotice: string | null;
   /** Whether every run is in storage ('saved'), a write is due ('saving'), or runs live in memory only ('off'). */
   storageState: 'saving' | 'saved' | 'off';
+  /** Writes to storage completed since the page opened: while a run trains the state stays 'saving' between them. */
+  storageWrites: number;
   setStorageNotice(message: string | null): void;
   setStorageState(state: 'saving' | 'saved' | 'off'): void;
+  noteStorageWrite(): void;
   setXAxis(mode: XAxisMode): void;
   toggleHead(head: Head): void;
   toggleLossPart(part: LossPart): void;
@@ -41,12 +44,16 @@ export const createViewSlice: SliceCreator<ViewSlice> = (set, get) => ({
   urlNotice: [],
   storageNotice: null,
   storageState: 'off',
+  storageWrites: 0,
 
   setStorageNotice(message) {
     set({ storageNotice: message });
   },
   setStorageState(state) {
     if (get().storageState !== state) set({ storageState: state });
+  },
+  noteStorageWrite() {
+    set({ storageWrites: get().storageWrites + 1 });
   },
 
   setXAxis(mode) {
