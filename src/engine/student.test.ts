@@ -10,7 +10,7 @@ import { AdamW } from './optimizer';
 import { mulberry32 } from './random';
 import { createStudent, fuseLogits, patchify, studentForward, studentForwardWithInternals, type StudentModel } from './student';
 import { createTeacher, teacherForward } from './teacher';
-import { TINY_ARCH, TINY_DATA, expectClose, nonNull, perturb, randImages, refForward, refLinear, stats, values, kept } from './testing/studentReference';
+import { TINY_ARCH, TINY_DATA, expectClose, nonNull, perturb, randImages, readParams, refForward, refLinear, stats, values, kept } from './testing/studentReference';
 import { gradsOf, studentStep } from './train';
 
 const fmnist = DATASETS['fashion-mnist'];
@@ -59,16 +59,16 @@ describe('parameter counts', () => {
 });
 
 describe('initialisation', () => {
-  it('the same seed gives identical parameters; another seed differs', () => {
+  it('the same seed gives identical parameters; another seed differs', async () => {
     const a = createStudent(STUDENT_PRESETS['deit-nano'], fmnist, 42);
     const b = createStudent(STUDENT_PRESETS['deit-nano'], fmnist, 42);
     const c = createStudent(STUDENT_PRESETS['deit-nano'], fmnist, 43);
     try {
       for (const name of Object.keys(a.params)) {
-        expect(values(b.params[name]!), name).toEqual(values(a.params[name]!));
+        expect(await values(b.params[name]!), name).toEqual(await values(a.params[name]!));
       }
       for (const name of ['clsToken', 'posEmbed', 'blocks.0.attn.qkv.weight', 'headDist.weight']) {
-        expect(values(c.params[name]!), name).not.toEqual(values(a.params[name]!));
+        expect(await values(c.params[name]!), name).not.toEqual(await values(a.params[name]!));
       }
     } finally {
       [a, b, c].forEach((m) => disposeParams(m.params));
@@ -86,11 +86,11 @@ describe('initialisation', () => {
     expect(tf.memory().numBytes).toBe(before.numBytes);
   });
 
-  it('follows DeiT: trunc_normal(0.02) weights and tokens, zero biases, LayerNorm gamma 1 / beta 0', () => {
+  it('follows DeiT: trunc_normal(0.02) weights and tokens, zero biases, LayerNorm gamma 1 / beta 0', async () => {
     const m = createStudent(STUDENT_PRESETS['deit-micro'], fmnist, 7);
     try {
       for (const [name, v] of Object.entries(m.params)) {
-        const a = values(v);
+        const a = await values(v);
         if (name.endsWith('.bias') || name.endsWith('.beta')) expect(a.every((x) => x === 0), name).toBe(true);
         else if (name.endsWith('.gamma')) expect(a.every((x) => x === 1), name).toBe(true);
         else {
@@ -135,9 +135,9 @@ describe('forward', () => {
   let x: tf.Tensor4D;
   let imgs: number[][][][];
 
-  beforeAll(() => {
+  beforeAll(async () => {
     model = createStudent(TINY_ARCH, TINY_DATA, 3);
-    perturb(model.params, 11);
+    await perturb(model.params, 11);
     imgs = randImages(mulberry32(5), 3, 8, 2);
     x = tf.tensor4d(imgs);
   });
@@ -146,13 +146,14 @@ describe('forward', () => {
     x.dispose();
   });
 
-  it('matches a float64 reference of DeiT (both heads and the last attention) on a tiny perturbed student', () => {
+  it('matches a float64 reference of DeiT (both heads and the last attention) on a tiny perturbed student', async () => {
+    const params = await readParams(model);
     const out = kept(() => studentForwardWithInternals(model, x));
     const cls = out.cls.arraySync();
     const dist = out.dist!.arraySync();
     const att = out.lastAttention.arraySync();
     imgs.forEach((img, b) => {
-      const ref = refForward(model, img);
+      const ref = refForward(model, params, img);
       ref.cls.forEach((v, c) => expectClose(cls[b]![c]!, v, `cls[${b}][${c}]`, 1e-4, 1e-4));
       ref.dist!.forEach((v, c) => expectClose(dist[b]![c]!, v, `dist[${b}][${c}]`, 1e-4, 1e-4));
       ref.attn.forEach((rows, h) => rows.forEach((row, i) => row.forEach((w, j) => expectClose(att[b]![h]![i]![j]!, w, `attn[${b}][${h}][${i}][${j}]`, 1e-4, 1e-5))));
@@ -185,14 +186,14 @@ describe('forward', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('clsEmbed/distEmbed are the final-normed tokens 0 and 1, and the heads are linear maps of them', () => {
+  it('clsEmbed/distEmbed are the final-normed tokens 0 and 1, and the heads are linear maps of them', async () => {
     const i = kept(() => studentForwardWithInternals(model, x));
     const ce = i.clsEmbed.arraySync();
     const de = i.distEmbed!.arraySync();
-    const W = values(model.params['head.weight']!);
-    const bias = values(model.params['head.bias']!);
-    const Wd = values(model.params['headDist.weight']!);
-    const bd = values(model.params['headDist.bias']!);
+    const W = await values(model.params['head.weight']!);
+    const bias = await values(model.params['head.bias']!);
+    const Wd = await values(model.params['headDist.weight']!);
+    const bd = await values(model.params['headDist.bias']!);
     const cls = i.cls.arraySync();
     const dist = i.dist!.arraySync();
     for (let b = 0; b < 3; b++) {
@@ -231,9 +232,9 @@ describe('gradients of the distillation loss', () => {
   let y: tf.Tensor1D;
   let teacherLogits: tf.Tensor2D;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     model = createStudent({ ...TINY_ARCH, depth: 1 }, { ...TINY_DATA, channels: 1 }, 9);
-    perturb(model.params, 21);
+    await perturb(model.params, 21);
     const rng = mulberry32(17);
     x = tf.tensor4d(randImages(rng, 4, 8, 1));
     y = tf.tensor1d([0, 3, 1, 3], 'int32');
@@ -253,8 +254,8 @@ describe('gradients of the distillation loss', () => {
   }
 
   /** The largest-magnitude analytic gradient entries of `name`, against central differences. */
-  function checkParam(type: Distillation, name: string, grads: Record<string, tf.Tensor>): void {
-    const g = values(grads[name]!);
+  async function checkParam(type: Distillation, name: string, grads: Record<string, tf.Tensor>): Promise<void> {
+    const g = await values(grads[name]!);
     const v = model.params[name]!;
     const order = Array.from(g.keys()).sort((a, b) => Math.abs(g[b]!) - Math.abs(g[a]!));
     const eps = 1e-2;
@@ -276,16 +277,16 @@ describe('gradients of the distillation loss', () => {
   }
 
   for (const type of ['none', 'soft', 'hard'] as const) {
-    it(`matches central finite differences in '${type}' mode`, () => {
-      const before = values(model.params['clsToken']!);
+    it(`matches central finite differences in '${type}' mode`, async () => {
+      const before = await values(model.params['clsToken']!);
       const { loss, grads } = gradsOf(model.params, () => ({ loss: lossFn(type)(), extras: {} }));
       expect(Math.abs(loss.dataSync()[0]! - lossAt(type))).toBeLessThan(1e-6);
       const names = ['clsToken', 'posEmbed', 'patchEmbed.weight', 'blocks.0.norm1.gamma', 'blocks.0.attn.qkv.weight', 'blocks.0.mlp.fc1.weight', 'head.weight'];
       // In 'none' mode the distillation token only reaches the loss through attention, and headDist not at all.
       if (type !== 'none') names.push('distToken', 'headDist.weight', 'headDist.bias');
       else names.push('distToken');
-      for (const name of names) checkParam(type, name, grads);
-      expect(values(model.params['clsToken']!)).toEqual(before); // the check restored every entry
+      for (const name of names) await checkParam(type, name, grads);
+      expect(await values(model.params['clsToken']!)).toEqual(before); // the check restored every entry
       tf.dispose([loss, ...Object.values(grads)]);
     });
   }
@@ -303,14 +304,14 @@ describe('gradients of the distillation loss', () => {
     }
   });
 
-  it("leaves headDist bit-identical after a 'none' training step (no gradient, so no weight decay either)", () => {
+  it("leaves headDist bit-identical after a 'none' training step (no gradient, so no weight decay either)", async () => {
     const m = createStudent({ ...TINY_ARCH, depth: 1 }, { ...TINY_DATA, channels: 1 }, 4);
     const opt = new AdamW(m.params, { weightDecay: 0.05 });
-    const headDist = values(m.params['headDist.weight']!);
-    const head = values(m.params['head.weight']!);
+    const headDist = await values(m.params['headDist.weight']!);
+    const head = await values(m.params['head.weight']!);
     const losses = studentStep(m, opt, x, y, null, { distillation: 'none', alpha: 0.5, tau: 3, labelSmoothing: 0, lr: 1e-2, clipNorm: 0 });
-    expect(values(m.params['headDist.weight']!)).toEqual(headDist);
-    expect(values(m.params['head.weight']!)).not.toEqual(head);
+    expect(await values(m.params['headDist.weight']!)).toEqual(headDist);
+    expect(await values(m.params['head.weight']!)).not.toEqual(head);
     tf.dispose(Object.values(losses));
     opt.dispose();
     disposeParams(m.params);

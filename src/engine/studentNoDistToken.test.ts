@@ -11,7 +11,7 @@ import { countParams, disposeParams } from './nn';
 import { AdamW } from './optimizer';
 import { mulberry32 } from './random';
 import { createStudent, fuseLogits, studentForward, studentForwardWithInternals, type StudentModel } from './student';
-import { TINY_ARCH, TINY_DATA, expectClose, nonNull, perturb, randImages, refForward, kept } from './testing/studentReference';
+import { TINY_ARCH, TINY_DATA, expectClose, nonNull, perturb, randImages, readParams, refForward, kept } from './testing/studentReference';
 import { studentStep } from './train';
 
 const fmnist = DATASETS['fashion-mnist'];
@@ -57,9 +57,9 @@ describe('forward without the distillation token', () => {
   let x: tf.Tensor4D;
   let imgs: number[][][][];
 
-  beforeAll(() => {
+  beforeAll(async () => {
     model = createStudent(TINY_ARCH, TINY_DATA, 3, false);
-    perturb(model.params, 11);
+    await perturb(model.params, 11);
     imgs = randImages(mulberry32(5), 3, 8, 2);
     x = tf.tensor4d(imgs);
   });
@@ -68,7 +68,8 @@ describe('forward without the distillation token', () => {
     x.dispose();
   });
 
-  it('matches the float64 reference over [cls, patches] (class head and last attention); no distillation outputs', () => {
+  it('matches the float64 reference over [cls, patches] (class head and last attention); no distillation outputs', async () => {
+    const params = await readParams(model);
     const out = kept(() => studentForwardWithInternals(model, x));
     expect(out.dist).toBeNull();
     expect(out.distEmbed).toBeNull();
@@ -76,7 +77,7 @@ describe('forward without the distillation token', () => {
     const cls = out.cls.arraySync();
     const att = out.lastAttention.arraySync();
     imgs.forEach((img, b) => {
-      const ref = refForward(model, img);
+      const ref = refForward(model, params, img);
       expect(ref.dist).toBeNull();
       expect(ref.attn[0]).toHaveLength(5);
       ref.cls.forEach((v, c) => expectClose(cls[b]![c]!, v, `cls[${b}][${c}]`, 1e-4, 1e-4));

@@ -7,18 +7,9 @@ import type { Params } from '../nn';
 import { mulberry32 } from '../random';
 import type { StudentModel } from '../student';
 
-/**
- * A synchronous read, for the tfjs-cpu and wasm backends these tests run on. On WebGPU `dataSync` returns wrong values
- * and destroys the device (shared/WEBGPU-NOTES.md): a test there must `await v.data()`, so this refuses it by name.
- */
-function readSync(v: tf.Tensor): tf.TypedArray {
-  const backend = tf.getBackend();
-  if (backend !== 'cpu' && backend !== 'wasm') throw new Error(`studentReference reads tensors synchronously: cpu or wasm only, not ${backend} (await data() there)`);
-  return v.dataSync();
-}
-
-export function values(v: tf.Tensor): Float64Array {
-  return Float64Array.from(readSync(v));
+/** A tensor's values in float64, read with `await data()` (never `dataSync`: on WebGPU it destroys the device). */
+export async function values(v: tf.Tensor): Promise<Float64Array> {
+  return Float64Array.from(await v.data());
 }
 
 export function stats(a: ArrayLike<number>): { mean: number; std: number } {
@@ -34,11 +25,11 @@ export function stats(a: ArrayLike<number>): { mean: number; std: number } {
  * Replaces every parameter by init + N(0, 0.3)-ish uniform noise (gamma around 1), so the tiny student computes a
  * function with O(1) activations and gradients: a meaningful target for a reference forward and finite differences.
  */
-export function perturb(params: Params, seed: number): void {
+export async function perturb(params: Params, seed: number): Promise<void> {
   const rng = mulberry32(seed);
   for (const v of Object.values(params)) {
     const noise = Float32Array.from({ length: v.size }, () => (rng() * 2 - 1) * 0.5);
-    const base = readSync(v);
+    const base = await v.data();
     tf.tidy(() => v.assign(tf.tensor(noise.map((n, i) => base[i]! + n), v.shape)));
   }
 }
@@ -81,13 +72,21 @@ function softmax(z: Vec): Vec {
   return e.map((v) => v / s);
 }
 
+/** The student's parameters in float64, read once for all the images refForward is given. */
+export type RefParams = Readonly<Record<string, Float64Array>>;
+
+export async function readParams(m: StudentModel): Promise<RefParams> {
+  const entries = await Promise.all(Object.entries(m.params).map(async ([n, v]) => [n, await values(v)] as const));
+  return Object.fromEntries(entries);
+}
+
 /**
  * One image [H][W][C] through the student: conv-style patch embedding, [cls, dist, patches] + pos, pre-norm blocks
  * with qkv split as reshape(T, 3, H, hd), final norm, head on token 0 and headDist on token 1. Without the
  * distillation token: [cls, patches] + pos, the head on token 0, and no distillation logits.
  */
-export function refForward(m: StudentModel, img: number[][][]): { cls: Vec; dist: Vec | null; attn: number[][][] } {
-  const P = (n: string) => values(m.params[n]!);
+export function refForward(m: StudentModel, params: RefParams, img: number[][][]): { cls: Vec; dist: Vec | null; attn: number[][][] } {
+  const P = (n: string) => params[n]!;
   const { embedDim: d, depth, numHeads, patchSize: p, mlpRatio } = m.arch;
   const g = m.imageSize / p;
   const hd = d / numHeads;
