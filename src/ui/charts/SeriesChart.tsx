@@ -118,7 +118,8 @@ const AXIS = '#5f6670';
 // The y axis keeps a fixed [0, 1] domain in recharts (its line, width and label never change); the live layer maps
 // values itself.
 const ChartFrameSvg = memo(function ChartFrameSvg({ xMode, x0, x1, yLabel, markers, height }: FrameProps) {
-  // The chart is drawn at the measured width of its box (useWidth: a transition, so mounting charts never blocks).
+  // The chart is drawn at the measured width of its box (useWidth: the first width comes in its own task, as a
+  // transition, so the page's charts do not all mount in one task).
   const [box, width] = useWidth<HTMLDivElement>();
   return (
     // The drawing sits out of the flow (chart-box-drawing, absolute): a fixed-width SVG in the flow would hold the box

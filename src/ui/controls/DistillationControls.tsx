@@ -1,5 +1,5 @@
 // Distillation controls: mode (none / soft / hard), temperature tau (log scale) and alpha, all applied live.
-import { useEffect, useRef, useState } from 'react';
+import { useRef } from 'react';
 import type { Distillation } from '../../engine/config';
 import { paperModeState } from '../../engine/paperRuns';
 import { formatParam, twoDecimals } from '../format';
@@ -26,18 +26,16 @@ export function DistillationControls() {
   // The paper's settings for this mode, one click away (soft: τ=3, α=0.1; hard: α=0.5).
   const paper = paperModeState(mode, tau, alpha);
   // The button gives way to the note once the settings are set: the focus moves to the note rather than to the page.
-  const noteRef = useRef<HTMLParagraphElement>(null);
-  const [focusNote, setFocusNote] = useState(false);
+  const focusNote = useRef(false);
+  const noteRef = (el: HTMLParagraphElement | null) => {
+    if (el && focusNote.current) el.focus();
+    focusNote.current = false;
+  };
   const usePaper = () => {
     if (paper?.settings.tau !== undefined) setTau(paper.settings.tau);
     if (paper?.settings.alpha !== undefined) setAlpha(paper.settings.alpha);
-    setFocusNote(true);
+    focusNote.current = true;
   };
-  useEffect(() => {
-    if (!focusNote || !paper?.inUse) return;
-    noteRef.current?.focus();
-    setFocusNote(false);
-  }, [focusNote, paper?.inUse]);
   return (
     <section className="control-section" aria-labelledby="sec-distillation">
       <h2 id="sec-distillation">Knowledge distillation</h2>
